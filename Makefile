@@ -1,0 +1,56 @@
+# One-command entry points. Everything a newcomer needs is installed from here:
+# a virtualenv in .venv with the project and its dev tools.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint typecheck bench clean browser
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) var/.env-ready
+
+# A local .env with a random Twilio auth token, so the demo checks signatures like
+# production does and `tongdai call` signs with the same token.
+var/.env-ready:
+	mkdir -p var
+	test -f .env || printf 'TWILIO_AUTH_TOKEN=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(16))')" > .env
+	touch var/.env-ready
+
+run: setup
+	$(BIN)/tongdai db upgrade
+	$(BIN)/tongdai demo seed
+	@echo
+	@echo "Hotline on http://$(HOST):$(PORT)  (console: http://$(HOST):$(PORT)/console)"
+	@echo "Place a call from another terminal:  $(BIN)/tongdai call"
+	@echo "  or scripted:                        $(BIN)/tongdai call --keys 2,90567#,1,1"
+	@echo
+	$(BIN)/uvicorn --factory callcenter.app:create_app --host $(HOST) --port $(PORT)
+
+# Chromium from Debian's packages for the console's browser tests (never a browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+test: setup browser
+	$(BIN)/ruff check .
+	$(BIN)/mypy ivr callcenter models
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy ivr callcenter models
+
+bench: setup
+	$(BIN)/python -m tests.bench.run
+
+clean:
+	rm -rf $(VENV) var .env

@@ -1,0 +1,18 @@
+"""`tongdai`: the command line of the contract (section 1). Each group in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from callcenter.cli import db, demo, users, vessels
+
+app = typer.Typer(
+    help="tongdai — tổng đài dịch vụ công cho chủ tàu cá (hotline tools).", no_args_is_help=True
+)
+app.add_typer(db.app, name="db")
+app.add_typer(vessels.app, name="vessels")
+app.add_typer(users.app, name="users")
+app.add_typer(demo.app, name="demo")
+
+if __name__ == "__main__":
+    app()

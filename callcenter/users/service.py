@@ -1,0 +1,51 @@
+"""Console users: creation and password checks (argon2 through pwdlib)."""
+
+from __future__ import annotations
+
+from pwdlib import PasswordHash
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.user import ROLES, User
+
+_hasher = PasswordHash.recommended()
+# Verifying against a throwaway hash when the user does not exist keeps the answer time
+# the same, so response times do not reveal which usernames exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_user(
+    session: Session, *, username: str, password: str, role: str, full_name: str = "",
+    phone: str | None = None,
+) -> User:
+    if role not in ROLES:
+        raise UserError(f"vai trò không hợp lệ: {role} (operator, supervisor, admin)")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise UserError(f"tài khoản {username} đã tồn tại")
+    user = User(username=username, role=role, full_name=full_name, phone=phone,
+                password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        _hasher.verify(password, _DUMMY_HASH)
+        return None
+    if not _hasher.verify(password, user.password_hash):
+        return None
+    return user

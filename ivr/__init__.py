@@ -1,0 +1,1 @@
+"""The IVR: Twilio webhooks → flow engine → TwiML. Imports `models`, never `callcenter`."""

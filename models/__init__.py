@@ -1,0 +1,14 @@
+"""Database models, one module per aggregate. Imports neither `ivr` nor `callcenter`."""
+
+from models.base import Base
+from models.call import Call, CallEvent, WebhookClaim
+from models.dossier import Dossier, DossierEvent
+from models.message import Message
+from models.outbox import OutboxEntry
+from models.user import User
+from models.vessel import Vessel
+
+__all__ = [
+    "Base", "Call", "CallEvent", "Dossier", "DossierEvent", "Message", "OutboxEntry",
+    "User", "Vessel", "WebhookClaim",
+]
