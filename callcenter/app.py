@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from callcenter.api.router import router as api_router
 from callcenter.settings import Settings
+from ivr.bench_endpoint import router as bench_router
 from ivr.webhooks import router as ivr_router
 from models.db import ensure_schema_current, make_engine, make_sessionmaker
 
@@ -31,6 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
 
     app.include_router(ivr_router)
+    if settings.bench_endpoint:
+        app.include_router(bench_router)
     app.include_router(api_router, prefix="/api/v1")
 
     @app.get("/healthz", include_in_schema=False)

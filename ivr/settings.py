@@ -45,6 +45,9 @@ class HotlineSettings(BaseSettings):
     max_steps: int = 60
     max_call_s: int = 1800
 
+    # `POST /twilio/bench/bare` for `make bench` to compare against; off in production.
+    bench_endpoint: bool = False
+
     @model_validator(mode="after")
     def _require_token(self) -> HotlineSettings:
         if self.twilio_validate and not self.twilio_auth_token:

@@ -1,0 +1,75 @@
+"""The network side of a simulated call: blocking for the terminal, asyncio for the bench.
+
+Both loops are the same few lines around `SimulatedCall`; transport errors (server down,
+timeouts) propagate as `httpx.HTTPError` for the caller to report.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from ivr.simulator.call import SimulatedCall
+from ivr.simulator.signing import WebhookRequest
+
+# Twilio gives a webhook 15 s before it gives up on the call.
+TWILIO_TIMEOUT_S = 15.0
+
+
+def _send(client: httpx.Client, request: WebhookRequest) -> httpx.Response:
+    if request.method == "GET":
+        return client.get(request.url, headers=request.headers)
+    return client.post(request.url, data=request.form, headers=request.headers)
+
+
+async def _send_async(client: httpx.AsyncClient, request: WebhookRequest) -> httpx.Response:
+    if request.method == "GET":
+        return await client.get(request.url, headers=request.headers)
+    return await client.post(request.url, data=request.form, headers=request.headers)
+
+
+def run_call(client: httpx.Client, call: SimulatedCall, *, status_callback: bool = True) -> SimulatedCall:
+    """Plays the whole call, then reports it completed as Twilio does."""
+    request: WebhookRequest | None = call.first_request()
+    while request is not None:
+        started = time.perf_counter()
+        response = _send(client, request)
+        latency = time.perf_counter() - started
+        request = call.on_answer(
+            response.status_code, response.headers.get("content-type", ""), response.content, latency
+        )
+    if status_callback:
+        finish(call, _send(client, call.status_callback()).status_code)
+    return call
+
+
+async def run_call_async(
+    client: httpx.AsyncClient,
+    call: SimulatedCall,
+    *,
+    think: Callable[[], Awaitable[None]] | None = None,
+    status_callback: bool = True,
+) -> SimulatedCall:
+    """As `run_call`; `think` is awaited before each key press, to pace a caller."""
+    request: WebhookRequest | None = call.first_request()
+    while request is not None:
+        if think is not None and call.next_is_input:
+            await think()
+        started = time.perf_counter()
+        response = await _send_async(client, request)
+        latency = time.perf_counter() - started
+        request = call.on_answer(
+            response.status_code, response.headers.get("content-type", ""), response.content, latency
+        )
+    if status_callback:
+        finish(call, (await _send_async(client, call.status_callback())).status_code)
+    return call
+
+
+def finish(call: SimulatedCall, status: int) -> None:
+    """Twilio ignores the status callback's body, but a failing one is still a server bug."""
+    if not 200 <= status < 300 and not call.failed:
+        call.ended_by = "error"
+        call.error = f"POST /twilio/voice/status trả lời HTTP {status}"
