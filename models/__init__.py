@@ -4,6 +4,7 @@ from models.base import Base
 from models.call import Call, CallEvent, WebhookClaim
 from models.dossier import Dossier, DossierEvent
 from models.message import Message
+from models.onestop_emulator import OneStopEmuDossier as OneStopEmuDossier
 from models.outbox import OutboxEntry
 from models.user import User
 from models.vessel import Vessel
