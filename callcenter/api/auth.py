@@ -1,0 +1,57 @@
+"""`POST /api/v1/auth/token`: OAuth2 password flow."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+import structlog
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
+
+from callcenter.auth.deps import SettingsDep, unauthorized
+from callcenter.auth.service import AccountLocked, LoginFailed, log_in
+from callcenter.auth.tokens import create_access_token
+from ivr.deps import SessionDep
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+BAD_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu."
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 scheme name)
+    expires_in: int  # seconds
+
+
+@router.post("/token")
+def issue_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep
+) -> Token:
+    try:
+        user = log_in(session, username=form.username, password=form.password)
+    except LoginFailed:
+        session.commit()  # the failure counter must survive the refusal
+        log.info("auth.login_failed")
+        raise unauthorized(BAD_CREDENTIALS) from None
+    except AccountLocked as locked:
+        session.commit()
+        log.warning("auth.account_locked", locked_until=locked.until.isoformat())
+        until = locked.until.astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M")
+        raise HTTPException(
+            status_code=status.HTTP_423_LOCKED,
+            detail=(
+                "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần liên tiếp. "
+                f"Vui lòng thử lại sau {until}."
+            ),
+        ) from None
+    session.commit()
+    log.info("auth.login", user_id=user.id)
+    token = create_access_token(
+        user=user, secret_key=settings.secret_key, minutes=settings.access_token_minutes
+    )
+    return Token(access_token=token, expires_in=settings.access_token_minutes * 60)

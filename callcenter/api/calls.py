@@ -1,0 +1,104 @@
+"""`GET /api/v1/calls` (JSON or CSV) and `GET /api/v1/calls/{call_sid}`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from sqlalchemy.orm import Session
+
+from callcenter.auth.deps import FORBIDDEN, CurrentUser, SettingsDep, SupervisorUser
+from callcenter.calls import repository
+from callcenter.calls.repository import CallFilters
+from callcenter.calls.schemas import CallDetail, CallSummary, calls_csv
+from callcenter.pagination import Cursor, Page, PageDep, query_error, split_page
+from ivr.deps import SessionDep
+from models.base import utcnow
+from models.domain.phone import InvalidPhone, normalize_phone
+
+router = APIRouter(prefix="/calls", tags=["calls"])
+
+# An export walks the whole filtered range in pages of this size.
+_CSV_BATCH = 1000
+
+
+def _moment(name: str, value: str | None, *, tz: ZoneInfo, end_of_day: bool) -> datetime | None:
+    """An ISO date or datetime; a date or a time without offset is the centre's local time.
+
+    `until=2026-01-05` means up to the end of that day, so a date range reads as a person
+    means it.
+    """
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value) + timedelta(days=1 if end_of_day else 0)
+            return datetime.combine(day, time.min, tzinfo=tz)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise query_error(
+            name, "Ngày giờ không hợp lệ; dùng dạng 2026-01-05 hoặc 2026-01-05T08:30:00+07:00.", value
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+@router.get("", response_model=Page[CallSummary])
+def list_calls(
+    user: SupervisorUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    page: PageDep,
+    phone: Annotated[str | None, Query(description="the caller's number, 0905… or +84905…")] = None,
+    since: Annotated[str | None, Query(description="ISO date or datetime, inclusive")] = None,
+    until: Annotated[str | None, Query(description="ISO datetime (exclusive) or date (inclusive)")] = None,
+    outcome: Annotated[str | None, Query(max_length=32)] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Page[CallSummary] | Response:
+    tz = ZoneInfo(settings.timezone)
+    try:
+        from_number = normalize_phone(phone) if phone is not None else None
+    except InvalidPhone:
+        raise query_error("phone", "Số điện thoại không hợp lệ.", phone) from None
+    filters = CallFilters(
+        from_number=from_number,
+        since=_moment("since", since, tz=tz, end_of_day=False),
+        until=_moment("until", until, tz=tz, end_of_day=True),
+        outcome=outcome,
+    )
+    if format == "csv":
+        return _csv_response(session, filters=filters, after=page.after)
+    rows = repository.list_calls(session, filters=filters, after=page.after, limit=page.limit + 1)
+    items, next_cursor = split_page(rows, limit=page.limit, key=lambda r: r.cursor)
+    return Page(items=[CallSummary.from_row(r) for r in items], next_cursor=next_cursor)
+
+
+def _csv_response(session: Session, *, filters: CallFilters, after: Cursor | None) -> Response:
+    """Every call the filters select, not one page: an export is for a whole period."""
+    rows: list[CallSummary] = []
+    while True:
+        batch = repository.list_calls(session, filters=filters, after=after, limit=_CSV_BATCH)
+        rows.extend(CallSummary.from_row(r) for r in batch)
+        if len(batch) < _CSV_BATCH:
+            break
+        after = batch[-1].cursor
+    filename = f"cuoc-goi-{utcnow():%Y%m%d-%H%M}.csv"
+    return Response(
+        content=calls_csv(rows).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/{call_sid}")
+def get_call(user: CurrentUser, session: SessionDep, call_sid: str) -> CallDetail:
+    call = repository.get_call(session, call_sid=call_sid)
+    if call is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Không tìm thấy cuộc gọi này.")
+    # Supervisors read every call; an operator only the calls behind their own dossiers.
+    if user.role not in ("supervisor", "admin") and not repository.led_to_dossier_claimed_by(
+        session, call=call, user_id=user.id
+    ):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=FORBIDDEN)
+    return CallDetail.from_call(call)

@@ -1,0 +1,112 @@
+"""What the API returns for calls (contract section 5), as JSON and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from callcenter.calls.repository import CallRow
+from models.call import Call, CallEvent
+
+CSV_COLUMNS = (
+    "call_sid", "from", "to", "started_at", "ended_at", "duration_s", "outcome",
+    "abandoned_menu", "dossier_reference", "applicant_name",
+)
+# Spreadsheets run a cell that starts with one of these as a formula; a caller's name
+# typed by an operator must never become one (CSV injection). `+`/`-` followed by digits
+# only is a phone number or a number, and is left alone.
+_FORMULA_STARTS = ("=", "@", "\t", "\r")
+_SIGNS = ("+", "-")
+
+
+class CallSummary(BaseModel):
+    call_sid: str
+    from_: str = Field(serialization_alias="from")
+    to: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_s: int | None
+    outcome: str | None
+    abandoned_menu: str | None
+    dossier_reference: str | None
+    applicant_name: str | None
+
+    @classmethod
+    def from_row(cls, row: CallRow) -> CallSummary:
+        c = row.call
+        return cls(
+            call_sid=c.call_sid, from_=c.from_number, to=c.to_number, started_at=c.started_at,
+            ended_at=c.ended_at, duration_s=c.duration_s, outcome=c.outcome,
+            abandoned_menu=c.abandoned_menu, dossier_reference=c.dossier_reference,
+            applicant_name=row.applicant_name,
+        )
+
+
+class ConsentOut(BaseModel):
+    notice_version: str | None
+    at: datetime | None
+
+
+class CallEventOut(BaseModel):
+    at: datetime
+    kind: str
+    menu: str | None
+    key: str | None
+    prompt: str | None
+    detail: dict[str, Any] | None
+
+
+class CallDetail(BaseModel):
+    call_sid: str
+    from_: str = Field(serialization_alias="from")
+    to: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_s: int | None
+    outcome: str | None
+    dossier_reference: str | None
+    abandoned_menu: str | None
+    flow_version: str
+    consent: ConsentOut
+    events: list[CallEventOut]
+
+    @classmethod
+    def from_call(cls, c: Call) -> CallDetail:
+        return cls(
+            call_sid=c.call_sid, from_=c.from_number, to=c.to_number, started_at=c.started_at,
+            ended_at=c.ended_at, duration_s=c.duration_s, outcome=c.outcome,
+            dossier_reference=c.dossier_reference, abandoned_menu=c.abandoned_menu,
+            flow_version=c.flow_version,
+            consent=ConsentOut(notice_version=c.consent_notice_version, at=c.consent_at),
+            events=[_event(e) for e in c.events],
+        )
+
+
+def _event(e: CallEvent) -> CallEventOut:
+    return CallEventOut(at=e.at, kind=e.kind, menu=e.menu, key=e.key, prompt=e.prompt, detail=e.detail)
+
+
+def _safe_text(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS) or (text.startswith(_SIGNS) and not text[1:].isdigit()):
+        return "'" + text
+    return text
+
+
+def calls_csv(calls: Iterable[CallSummary]) -> str:
+    """The JSON rows as CSV: UTF-8 with a BOM, so spreadsheets read Vietnamese correctly."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in calls:
+        row = c.model_dump(mode="json", by_alias=True)
+        writer.writerow([_safe_text(row[name]) for name in CSV_COLUMNS])
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""Dossiers as the console and the API see them."""
