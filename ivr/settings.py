@@ -38,6 +38,8 @@ class HotlineSettings(BaseSettings):
     closing_time: time = time(17, 0)
     hotline_force: str | None = Field(default=None, pattern="^(open|closed)$")
     operator_queue: str = "operators"
+    # Twilio's own voices do not speak Vietnamese; Google's vi-VN voices do.
+    tts_voice: str = "Google.vi-VN-Standard-A"
 
     # Caller pace: older callers on weak signals need time; three misses go to a person.
     gather_timeout_s: int = 8

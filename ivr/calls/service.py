@@ -1,0 +1,228 @@
+"""The impure shell around the engine: load the waiting call, resume it, save, render.
+
+Every answer is claimed by (CallSid, turn) first, so a webhook Twilio repeats gets the
+answer it got the first time and changes nothing a second time. Services flush; the
+webhook endpoint commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+from sqlalchemy.orm import Session
+
+from ivr.calls.repository import add_events, claim_webhook, get_call, store_answer
+from ivr.calls.world import DatabaseWorld
+from ivr.flow.engine import replay, resume, start_call
+from ivr.flow.state import CallState, Digits, Event, Input, Limits, NoInput, Say, Step
+from ivr.intake.drafts import create_draft
+from ivr.intake.messages import queue_sms
+from ivr.intake.receipts import draft_receipt
+from ivr.runtime import HotlineRuntime
+from ivr.settings import HotlineSettings
+from ivr.twiml import render_says, render_step
+from models.call import Call, CallEvent
+from models.domain.phone import mask_phone, try_normalize_phone
+from models.vessel import Vessel
+
+log = structlog.get_logger(__name__)
+
+# Later outcomes do not overwrite stronger ones: a caller who left a dossier and was then
+# put through to an operator still counts as a dossier created.
+_OUTCOME_RANK = {"status_read": 1, "transferred": 2, "callback_requested": 2, "dossier_created": 3}
+FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+
+
+class BadWebhook(ValueError):
+    """A webhook without what Twilio always sends (CallSid)."""
+
+
+@dataclass(frozen=True)
+class VoiceContext:
+    runtime: HotlineRuntime
+    settings: HotlineSettings
+    now: datetime
+
+
+def _caller(params: dict[str, str]) -> str:
+    raw = params.get("From", "")[:32]
+    return try_normalize_phone(raw) or raw
+
+
+def _sid(params: dict[str, str]) -> str:
+    sid = params.get("CallSid", "")
+    if not sid or len(sid) > 64:
+        raise BadWebhook("CallSid missing or malformed")
+    return sid
+
+
+def _fingerprint(given: Input) -> str:
+    if isinstance(given, NoInput):
+        return "no-input"
+    return "d:" + hashlib.sha256(given.value.encode("utf-8", "replace")).hexdigest()[:40]
+
+
+def answer_new_call(session: Session, *, params: dict[str, str], ctx: VoiceContext) -> str:
+    sid = _sid(params)
+    key = f"voice:{sid}:0"
+    previous = claim_webhook(session, key=key, fingerprint="start")
+    if previous is not None and previous.response:
+        return previous.response
+    call = get_call(session, sid)
+    if call is None:
+        call = Call(
+            call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
+            flow_version=ctx.runtime.current.version, started_at=ctx.now, state={}, turn=0,
+        )
+        session.add(call)
+        session.flush()
+    flow = ctx.runtime.flows[call.flow_version]
+    world = DatabaseWorld(session, caller=call.from_number, settings=ctx.settings, now=ctx.now)
+    step = start_call(flow, world, province=ctx.settings.hotline_province)
+    log.info("call_started", call_sid=sid, caller=mask_phone(call.from_number), flow=call.flow_version)
+    return _finish(session, call=call, step=step, claim_key=key, ctx=ctx)
+
+
+def answer_step(
+    session: Session, *, params: dict[str, str], turn: int, timed_out: bool, ctx: VoiceContext
+) -> str:
+    sid = _sid(params)
+    digits = params.get("Digits")
+    given: Input = Digits(digits) if digits else NoInput()
+    key = f"voice:{sid}:{turn}"
+    previous = claim_webhook(session, key=key, fingerprint=_fingerprint(given))
+    call = get_call(session, sid)
+    if call is None:
+        raise BadWebhook(f"no call {sid} for this step")
+    flow = ctx.runtime.flows.get(call.flow_version, ctx.runtime.current)
+    state = CallState.from_json(call.state)
+    if previous is not None:
+        if previous.fingerprint == _fingerprint(given) and previous.response:
+            return previous.response  # Twilio repeated itself: same answer, no second effect
+        return _render(replay(flow, state), call.turn, ctx)
+    if turn != call.turn:
+        # A step of the past (or a forged turn): say where the call stands now.
+        answer = _render(replay(flow, state), call.turn, ctx)
+        store_answer(session, key=key, response=answer)
+        return answer
+    world = DatabaseWorld(session, caller=call.from_number, settings=ctx.settings, now=ctx.now)
+    limits = Limits(
+        max_misses=ctx.settings.max_misses,
+        max_steps=ctx.settings.max_steps,
+        call_too_long=(ctx.now - call.started_at).total_seconds() > ctx.settings.max_call_s,
+    )
+    step = resume(flow, state, given, world, province=ctx.settings.hotline_province, limits=limits)
+    return _finish(session, call=call, step=step, claim_key=key, ctx=ctx)
+
+
+def _finish(session: Session, *, call: Call, step: Step, claim_key: str, ctx: VoiceContext) -> str:
+    extra_events = _carry_out(session, call=call, step=step, ctx=ctx)
+    call.state = step.state.to_json()
+    call.turn += 1
+    add_events(session, call, [*step.events, *extra_events])
+    answer = _render(step, call.turn, ctx)
+    store_answer(session, key=claim_key, response=answer)
+    return answer
+
+
+def _render(step: Step, turn: int, ctx: VoiceContext) -> str:
+    return render_step(step, turn=turn, catalogue=ctx.runtime.catalogue, settings=ctx.settings)
+
+
+def _set_outcome(call: Call, outcome: str) -> None:
+    if _OUTCOME_RANK.get(outcome, 0) >= _OUTCOME_RANK.get(call.outcome or "", 0):
+        call.outcome = outcome
+
+
+def _carry_out(session: Session, *, call: Call, step: Step, ctx: VoiceContext) -> list[Event]:
+    events: list[Event] = []
+    for effect in step.effects:
+        if effect.kind == "consent":
+            call.consent_at = ctx.now
+            call.consent_notice_version = ctx.runtime.catalogue.notice_version
+            step.events[:] = [
+                Event("consent", e.menu, e.key, None, {"notice_version": call.consent_notice_version})
+                if e.kind == "consent" else e
+                for e in step.events
+            ]
+        elif effect.kind == "outcome":
+            _set_outcome(call, effect.value)
+        elif effect.kind == "create_dossier":
+            events.append(_create_dossier(session, call=call, state=step.state, ctx=ctx))
+    return events
+
+
+def _create_dossier(session: Session, *, call: Call, state: CallState, ctx: VoiceContext) -> Event:
+    vessel = session.get(Vessel, state.vessel_id) if state.vessel_verified and state.vessel_id else None
+    phone = call.from_number if call.from_number.startswith("+") else None
+    dossier = create_draft(
+        session,
+        procedure=state.procedure or "fishing_licence",
+        variant=state.variant,
+        channel="ivr",
+        vessel=vessel,
+        vessel_registration=state.vessel_registration,
+        applicant_phone=phone,
+        call_sid=call.call_sid,
+        by="ivr",
+    )
+    state.reference = dossier.reference
+    call.dossier_reference = dossier.reference
+    _set_outcome(call, "dossier_created")
+    if phone:
+        queue_sms(
+            session, to=phone, body=draft_receipt(dossier), dossier_id=dossier.id,
+            sending_enabled=ctx.settings.twilio_sending_enabled,
+        )
+    log.info("dossier_created", call_sid=call.call_sid, reference=dossier.reference,
+             procedure=dossier.procedure, verified=dossier.vessel_verified)
+    return Event("dossier", state.node, None, None, {"reference": dossier.reference})
+
+
+def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext) -> None:
+    """Twilio's status callback: close the call with its duration and outcome."""
+    sid = _sid(params)
+    status = params.get("CallStatus", "")[:24]
+    call = get_call(session, sid)
+    if call is None:  # the call never reached a menu (e.g. a fault before the first answer)
+        call = Call(
+            call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
+            flow_version=ctx.runtime.current.version, started_at=ctx.now, state={},
+        )
+        session.add(call)
+        session.flush()
+    call.twilio_status = status
+    if status not in FINAL_STATUSES:
+        return
+    duration = params.get("CallDuration", "")
+    call.duration_s = int(duration) if duration.isdigit() and len(duration) < 7 else call.duration_s
+    first_close = call.ended_at is None
+    call.ended_at = call.ended_at or ctx.now
+    if call.outcome is None:
+        call.outcome = "abandoned"
+        call.abandoned_menu = (call.state or {}).get("node") or None
+    if first_close:
+        session.add(CallEvent(call_id=call.id, at=ctx.now, kind="outcome", menu=call.abandoned_menu,
+                              detail={"outcome": call.outcome, "status": status,
+                                      "duration_s": call.duration_s}))
+    log.info("call_ended", call_sid=sid, outcome=call.outcome, duration_s=call.duration_s)
+
+
+def record_callback_message(session: Session, *, params: dict[str, str], ctx: VoiceContext) -> str:
+    """The caller's message after the beep, outside opening hours."""
+    sid = _sid(params)
+    call = get_call(session, sid)
+    url = params.get("RecordingUrl", "")
+    if call is not None:
+        if url.startswith("https://") and len(url) <= 500:
+            call.recording_url = url
+        _set_outcome(call, "callback_requested")
+        duration = params.get("RecordingDuration", "")
+        add_events(session, call, [Event("callback", (call.state or {}).get("node"), None, None, {
+            "recording": bool(call.recording_url),
+            "recording_duration_s": int(duration) if duration.isdigit() and len(duration) < 6 else None,
+        })])
+    return render_says([Say("callback_thanks")], ctx.runtime.catalogue, ctx.settings, hangup=True)

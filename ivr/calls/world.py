@@ -1,0 +1,71 @@
+"""The engine's `World` answered from the database, lazily: only what a step asks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.flow.state import DossierFact, VesselFact
+from ivr.hours import is_open
+from ivr.settings import HotlineSettings
+from models.dossier import Dossier
+from models.vessel import Vessel
+
+
+def _vessel_fact(vessel: Vessel) -> VesselFact:
+    return VesselFact(
+        id=vessel.id, registration_number=vessel.registration_number, owner_name=vessel.owner_name
+    )
+
+
+def _dossier_fact(dossier: Dossier, *, own: bool) -> DossierFact:
+    """`own`: the caller is the dossier's applicant. Anyone else hears status and dates only."""
+    return DossierFact(
+        reference=dossier.reference,
+        procedure=dossier.procedure,
+        variant=dossier.variant,
+        status=dossier.status,
+        due_date=dossier.onestop_due_date,
+        tracking_number=dossier.postal_tracking_number if own else None,
+    )
+
+
+class DatabaseWorld:
+    def __init__(self, session: Session, *, caller: str, settings: HotlineSettings, now: datetime) -> None:
+        self.session = session
+        self.caller = caller
+        self.settings = settings
+        self.now = now
+
+    def caller_vessel(self) -> VesselFact | None:
+        if not self.caller:
+            return None
+        vessels = self.session.scalars(select(Vessel).where(Vessel.owner_phone == self.caller).limit(2)).all()
+        return _vessel_fact(vessels[0]) if len(vessels) == 1 else None
+
+    def find_vessel(self, digits: str) -> VesselFact | None:
+        registration = f"{self.settings.hotline_province}-{digits}-TS"
+        vessel = self.session.scalar(select(Vessel).where(Vessel.registration_number == registration))
+        return _vessel_fact(vessel) if vessel else None
+
+    def caller_newest_dossier(self) -> DossierFact | None:
+        if not self.caller:
+            return None
+        dossier = self.session.scalar(
+            select(Dossier)
+            .where(Dossier.applicant_phone == self.caller)
+            .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+            .limit(1)
+        )
+        return _dossier_fact(dossier, own=True) if dossier else None
+
+    def find_dossier(self, reference: str) -> DossierFact | None:
+        dossier = self.session.scalar(select(Dossier).where(Dossier.reference == reference))
+        if dossier is None:
+            return None
+        return _dossier_fact(dossier, own=bool(self.caller) and dossier.applicant_phone == self.caller)
+
+    def is_open(self) -> bool:
+        return is_open(self.now, self.settings)

@@ -1,0 +1,29 @@
+"""SMS texts to fishers: plain Vietnamese without diacritics, one segment (160) where possible.
+
+Most fishers read on basic phones where a single accented letter turns a message into
+UCS-2 (70 characters a segment); these texts are written to stay in GSM-7.
+"""
+
+from __future__ import annotations
+
+from models.dossier import Dossier
+
+PROCEDURE_SHORT = {
+    ("fishing_licence", "new"): "cap moi GP khai thac thuy san",
+    ("fishing_licence", "reissue"): "cap lai GP khai thac thuy san",
+    ("fishing_licence", None): "cap GP khai thac thuy san",
+    ("vessel_safety_certificate", None): "cap GCN an toan ky thuat tau ca",
+}
+
+
+def procedure_short(procedure: str, variant: str | None) -> str:
+    return PROCEDURE_SHORT.get((procedure, variant)) or PROCEDURE_SHORT.get((procedure, None), procedure)
+
+
+def draft_receipt(dossier: Dossier) -> str:
+    vessel = dossier.vessel_registration or "chua ro"
+    checked = "" if dossier.vessel_verified else " (se kiem tra so tau)"
+    return (
+        f"DVC Quang Ngai: da nhan yeu cau {procedure_short(dossier.procedure, dossier.variant)} "
+        f"tau {vessel}{checked}. Ma ho so: {dossier.reference}. Dien thoai vien se goi lai."
+    )

@@ -1,0 +1,73 @@
+"""The prompt catalogue (voice_prompts/<lang>/prompts.toml) and its recordings."""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.domain.text import nfc
+
+PROMPTS_ROOT = Path(__file__).resolve().parent.parent / "voice_prompts"
+AUDIO_SUFFIXES = (".mp3", ".wav")
+
+# What the IVR can fill into a prompt; a placeholder outside this set is a catalogue bug.
+PLACEHOLDERS = frozenset({
+    "procedure_spoken", "vessel_spoken", "owner_name", "reference_spoken",
+    "status_reference_spoken", "entered_spoken", "status_spoken", "due_date_spoken",
+    "tracking_spoken",
+})
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    language: str
+    notice_version: str
+    prompts: dict[str, str]
+    phrases: dict[str, dict[str, str]]
+    audio: dict[str, str] = field(default_factory=dict)  # prompt name → file name
+
+    def text(self, name: str) -> str:
+        return self.prompts[name]
+
+    def placeholders(self, name: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(self.prompts[name]) if f}
+
+    def phrase(self, group: str, key: str) -> str:
+        return self.phrases[group][key]
+
+
+def load_catalogue(language: str = "vi", root: Path = PROMPTS_ROOT) -> Catalogue:
+    folder = root / language
+    path = folder / "prompts.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogueError(f"cannot read prompt catalogue {path}: {exc}") from exc
+    prompts = {k: nfc(v) for k, v in raw.get("prompts", {}).items()}
+    phrases = {g: {k: nfc(v) for k, v in table.items()} for g, table in raw.get("phrases", {}).items()}
+    audio_dir = folder / "audio"
+    audio = {}
+    if audio_dir.is_dir():
+        for file in sorted(audio_dir.iterdir()):
+            if file.suffix in AUDIO_SUFFIXES and file.stem in prompts:
+                audio[file.stem] = file.name
+    catalogue = Catalogue(
+        language=raw["meta"]["language"],
+        notice_version=raw["meta"]["notice_version"],
+        prompts=prompts,
+        phrases=phrases,
+        audio=audio,
+    )
+    for name in prompts:
+        unknown = catalogue.placeholders(name) - PLACEHOLDERS
+        if unknown:
+            raise CatalogueError(f"prompt {name!r} uses unknown placeholders {sorted(unknown)}")
+        if name in audio and catalogue.placeholders(name):
+            raise CatalogueError(f"prompt {name!r} has placeholders and cannot be a recording")
+    return catalogue
