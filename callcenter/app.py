@@ -8,8 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from callcenter.api.router import router as api_router
+from callcenter.outbox.runner import start_outbox_thread
 from callcenter.settings import Settings
 from ivr.bench_endpoint import router as bench_router
+from ivr.runtime import load_runtime
+from ivr.webhooks import install_voice_fault_handlers, mount_voice_prompts
 from ivr.webhooks import router as ivr_router
 from models.db import ensure_schema_current, make_engine, make_sessionmaker
 
@@ -23,13 +26,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        outbox = start_outbox_thread(settings, app.state.sessionmaker) if settings.run_worker_in_app else None
         yield
+        if outbox is not None:
+            outbox.stop()
         engine.dispose()
 
     app = FastAPI(title="tongdai", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    # The menus and prompts are checked here: a broken flow stops the start, naming the node.
+    app.state.hotline = load_runtime()
+    install_voice_fault_handlers(app)
+    mount_voice_prompts(app)
 
     app.include_router(ivr_router)
     if settings.bench_endpoint:
