@@ -1,7 +1,82 @@
-"""`tongdai users`."""
+"""`tongdai users add NAME --role ROLE`: console accounts; the password comes from stdin only.
+
+Never from an argument: arguments end up in shell history and in `ps` for every user of
+the machine to read.
+"""
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import Annotated, NoReturn
 
-app = typer.Typer(help="users", no_args_is_help=True)
+import typer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from callcenter.cli.common import cli_session
+from callcenter.users.service import UserError, create_user
+from models.db import SchemaOutOfDate
+from models.domain.phone import InvalidPhone, normalize_phone
+from models.user import ROLES, User
+
+app = typer.Typer(help="Tài khoản bảng điều khiển (console users).", no_args_is_help=True)
+
+
+@app.command()
+def add(
+    name: Annotated[str, typer.Argument(help="Tên đăng nhập.")],
+    role: Annotated[str, typer.Option("--role", help="operator, supervisor hoặc admin.")],
+    full_name: Annotated[str, typer.Option("--full-name", help="Họ và tên.")] = "",
+    phone: Annotated[str | None, typer.Option("--phone", help="Số điện thoại (gọi lại).")] = None,
+) -> None:
+    """Add a console user. Password: typed twice (terminal) or the first line of stdin."""
+    username = name.strip()
+    if not username:
+        _fail("tên đăng nhập không được để trống")
+    if role not in ROLES:  # checked before asking for a password nobody will use
+        _fail(f"vai trò không hợp lệ: {role} ({', '.join(ROLES)})")
+    stored_phone = _phone(phone)
+    try:
+        with cli_session() as session:
+            if session.scalar(select(User.id).where(User.username == username)) is not None:
+                _fail(f"tài khoản {username} đã tồn tại")
+            create_user(
+                session, username=username, password=_read_password(), role=role,
+                full_name=full_name.strip(), phone=stored_phone,
+            )
+            session.commit()
+    except UserError as exc:
+        _fail(str(exc))
+    except IntegrityError:
+        _fail(f"tài khoản {username} đã tồn tại")  # created by someone else meanwhile
+    except (SchemaOutOfDate, OperationalError) as exc:
+        _fail(f"cơ sở dữ liệu: {str(exc).strip().splitlines()[0]}")
+    typer.echo(f"Đã tạo tài khoản {username} ({role}).")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return str(
+            typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+        )
+    # Piped: the first line is the password; a second line, when present, is its repetition.
+    lines = sys.stdin.read().splitlines()
+    if not lines:
+        _fail("không đọc được mật khẩu từ stdin")
+    if len(lines) > 1 and lines[1] != lines[0]:
+        _fail("hai lần nhập mật khẩu không khớp")
+    return lines[0]
+
+
+def _phone(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"Lỗi: {message}", err=True)
+    raise typer.Exit(1)
