@@ -1,9 +1,65 @@
-"""`tongdai worker`."""
+"""`tongdai worker [--once]`: the outbox worker as a process of its own (several may run)."""
 
 from __future__ import annotations
 
+import signal
+import threading
+from types import FrameType
+
 import typer
+from pydantic import ValidationError
+
+from callcenter.outbox.config import OutboxSettings
+from callcenter.outbox.context import build_context
+from callcenter.outbox.worker import OutboxWorker
+from callcenter.settings import Settings
+from models.db import SchemaOutOfDate, ensure_schema_current, make_engine, make_sessionmaker
 
 
 def register(app: typer.Typer) -> None:
-    """Adds this module's command to the top-level app (filled in by its owner)."""
+    app.command("worker")(worker)
+
+
+def worker(
+    once: bool = typer.Option(
+        False, "--once", help="Gửi những gì đến hạn rồi thoát (cho cron và kiểm thử)."
+    ),
+) -> None:
+    """Deliver the outbox (SMS, one-stop submissions) until Ctrl-C or SIGTERM."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        typer.echo(f"Cấu hình không hợp lệ: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    engine = make_engine(settings.database_url)
+    context = build_context(settings)
+    try:
+        try:
+            ensure_schema_current(engine)
+        except SchemaOutOfDate as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from exc
+        outbox = OutboxWorker(make_sessionmaker(engine), context, config=OutboxSettings())
+        if once:
+            report = outbox.drain()
+            typer.echo(
+                f"Đã gửi {report.done}, hẹn thử lại {report.retry}, thất bại {report.failed}."
+            )
+            return
+        stop = threading.Event()
+        _stop_on_signals(stop)
+        try:
+            outbox.run(stop)
+        except KeyboardInterrupt:
+            stop.set()
+    finally:
+        context.close()
+        engine.dispose()
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()  # the delivery in hand finishes; unused leases are released
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)

@@ -1,0 +1,1 @@
+"""Messages to fishers: SMS through Twilio, sized to fit basic phones."""

@@ -1,0 +1,15 @@
+"""The handlers the app and `tongdai worker` deliver with: one line per outbox kind."""
+
+from __future__ import annotations
+
+from callcenter.outbox.registry import HandlerRegistry, default_registry
+
+
+def install_default_handlers(registry: HandlerRegistry = default_registry) -> HandlerRegistry:
+    # Imported here, not at module level: handler modules import the outbox package.
+    from callcenter.notify import sms
+
+    registry.register(
+        sms.SMS_SEND, sms.deliver_sms, on_give_up=sms.give_up_sms, on_requeue=sms.requeue_sms
+    )
+    return registry
