@@ -113,7 +113,9 @@ def test_missing_forged_or_expired_token_gets_401_asking_for_bearer(
     expired = create_access_token(
         user=operator, secret_key=settings.secret_key, minutes=5, now=utcnow() - timedelta(hours=1)
     )
-    forged = create_access_token(user=operator, secret_key="another-key-entirely-not-ours-0123456789", minutes=5)
+    forged = create_access_token(
+        user=operator, secret_key="another-key-entirely-not-ours-0123456789", minutes=5
+    )
     for headers in ({}, {"Authorization": f"Bearer {expired}"}, {"Authorization": f"Bearer {forged}"},
                     {"Authorization": "Bearer not-a-jwt"}):
         response = client.get("/api/v1/dossiers", headers=headers)
