@@ -1,9 +1,47 @@
-"""`tongdai onestop`."""
+"""`tongdai onestop-emulator`: the built-in one-stop emulator as a server of its own."""
 
 from __future__ import annotations
 
 import typer
 
+DEFAULT_DATABASE = "sqlite:///./var/onestop-emulator.db"
+
+
+def onestop_emulator(
+    port: int = typer.Option(8100, "--port", "-p", help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    database: str = typer.Option(
+        DEFAULT_DATABASE, "--database", help="SQLAlchemy URL of the emulator's own database."
+    ),
+    step_seconds: float | None = typer.Option(
+        None,
+        "--step-seconds",
+        help="Emulated time per processing step (default 60, or ONESTOP_EMULATOR_STEP_SECONDS).",
+    ),
+) -> None:
+    """Serve the one-stop emulator; point the hotline at it with ONESTOP_BASE_URL=http://HOST:PORT.
+
+    Calls must carry `Authorization: Bearer $ONESTOP_API_KEY` when that variable is set.
+    """
+    import uvicorn
+
+    from callcenter.onestop.emulator import EmulatorSettings, create_emulator_app, standalone_database
+
+    config = EmulatorSettings()
+    if step_seconds is not None:
+        config.step_seconds = step_seconds
+    engine, sessions = standalone_database(database)
+    token = "bearer token required" if config.api_key else "no token required"
+    typer.echo(
+        f"One-stop emulator on http://{host}:{port}  (database {engine.url.render_as_string()}, "
+        f"{token}, {config.step_seconds:g} s per step)"
+    )
+    try:
+        emulator = create_emulator_app(sessionmaker=sessions, api_key=config.api_key, config=config)
+        uvicorn.run(emulator, host=host, port=port)
+    finally:
+        engine.dispose()
+
 
 def register(app: typer.Typer) -> None:
-    """Adds this module's command to the top-level app (filled in by its owner)."""
+    app.command("onestop-emulator")(onestop_emulator)

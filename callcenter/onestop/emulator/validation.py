@@ -1,0 +1,55 @@
+"""What the one-stop desk checks before it accepts an application.
+
+The answers name each bad field by its wire path so the operator console can point at
+the field to fix; messages are Vietnamese because an operator reads them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from callcenter.onestop.procedures import BY_CODE
+from callcenter.onestop.schemas import Application, FieldError
+from models.domain.citizen_id import InvalidCitizenId, check_citizen_id
+from models.domain.phone import InvalidPhone, normalize_phone
+from models.domain.registration import InvalidRegistration, normalize_registration
+
+
+def application_errors(application: Application, *, today: date) -> list[FieldError]:
+    errors: list[FieldError] = []
+
+    def bad(field: str, message: str) -> None:
+        errors.append(FieldError(field=field, message=message))
+
+    if application.procedure.code not in BY_CODE:
+        bad("procedure.code", f"thủ tục {application.procedure.code!r} không có trong danh mục")
+
+    applicant = application.applicant
+    if not applicant.fullname.strip():
+        bad("applicant.fullname", "chưa có họ tên người nộp")
+    if applicant.birthday is not None and applicant.birthday > today:
+        bad("applicant.birthday", "ngày sinh ở tương lai")
+    try:
+        check_citizen_id(applicant.identity_number, today=today, born=applicant.birthday)
+    except InvalidCitizenId as exc:
+        bad("applicant.identityNumber", str(exc))
+    try:
+        normalize_phone(applicant.phone_number)
+    except InvalidPhone as exc:
+        bad("applicant.phoneNumber", str(exc))
+
+    registration = application.e_form.data.get("registrationNumber")
+    if not isinstance(registration, str) or not registration.strip():
+        bad("eForm.data.registrationNumber", "chưa có số đăng ký tàu cá")
+    else:
+        try:
+            normalize_registration(registration)
+        except InvalidRegistration as exc:
+            bad("eForm.data.registrationNumber", str(exc))
+
+    delivery = application.result_delivery
+    if delivery.method.value not in ("post", "pickup"):
+        bad("resultDelivery.method.value", "cách nhận kết quả phải là post hoặc pickup")
+    elif delivery.method.value == "post" and not (delivery.address or "").strip():
+        bad("resultDelivery.address", "nhận qua bưu điện thì cần địa chỉ nhận")
+    return errors
