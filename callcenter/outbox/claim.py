@@ -1,11 +1,14 @@
 """Claiming due entries under a lease, so several workers never deliver one entry twice.
 
-One statement takes a batch: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
-RETURNING id`. On PostgreSQL, SKIP LOCKED lets concurrent workers pass over rows another
-one is claiming instead of queueing behind it, and the outer WHERE is re-checked on the
-latest row version, so a row claimed a moment ago is not taken again. SQLite has one
-writer at a time and ignores FOR UPDATE; there the UPDATE is atomic by itself, and being
-the transaction's first statement it takes the write lock directly (no stale snapshot).
+PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` picks a batch, passing over rows another
+worker is claiming at that moment instead of queueing behind them; re-checked on the
+latest row version, a row whose lease was just taken no longer qualifies. The UPDATE that
+sets the lease is a second statement on exactly those ids: folded into one statement as
+`WHERE id IN (SELECT … LIMIT n SKIP LOCKED)`, the planner may re-run the subquery per row
+and lease more than n (it did, in this module's tests).
+
+SQLite has a single writer and no FOR UPDATE: one `UPDATE … WHERE <due> RETURNING id` is
+atomic, and as the transaction's first statement it takes the write lock directly.
 
 The lease (`locked_until`) outlives the claiming transaction: delivery runs after the
 commit, without row locks, and a worker that dies mid-delivery leaves entries that any
@@ -39,13 +42,22 @@ def claim_due(
         .where(_due(now))
         .order_by(OutboxEntry.next_attempt_at, OutboxEntry.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
+    lease_values = {"locked_by": worker_id, "locked_until": now + lease}
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.scalars(batch.with_for_update(skip_locked=True)).all())
+        if ids:
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(ids))
+                .values(**lease_values)
+                .execution_options(synchronize_session=False)
+            )
+        return sorted(ids)
     claimed = session.scalars(
         update(OutboxEntry)
-        .where(OutboxEntry.id.in_(batch), _due(now))
-        .values(locked_by=worker_id, locked_until=now + lease)
+        .where(OutboxEntry.id.in_(batch.scalar_subquery()), _due(now))
+        .values(**lease_values)
         .returning(OutboxEntry.id)
         .execution_options(synchronize_session=False)
     ).all()

@@ -60,7 +60,8 @@ def retry_failed(
     registry: HandlerRegistry | None = None,
 ) -> OutboxEntry:
     """Put a failed entry back in the queue with a fresh set of attempts."""
-    entry = session.get(OutboxEntry, entry_id)
+    # Fresh from the database: the status a supervisor saw on screen may be stale.
+    entry = session.get(OutboxEntry, entry_id, populate_existing=True)
     if entry is None:
         raise OutboxError(f"không có mục hàng đợi {entry_id}")
     if entry.status != "failed":
