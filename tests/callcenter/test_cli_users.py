@@ -1,0 +1,81 @@
+"""`tongdai users add`: the password only ever comes from stdin; clear errors, exit 1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from callcenter.cli.main import app
+from callcenter.users.service import authenticate, create_user
+from models.user import User
+
+
+@pytest.fixture
+def tongdai(
+    db: Session, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., Result]:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+    def run(*args: str, stdin: str = "") -> Result:
+        return CliRunner().invoke(app, list(args), input=stdin)
+
+    return run
+
+
+def users(db: Session) -> dict[str, User]:
+    db.commit()  # end the snapshot: see what the command committed
+    return {user.username: user for user in db.scalars(select(User))}
+
+
+def test_adds_a_user_with_the_password_piped_twice(tongdai: Callable[..., Result], db: Session) -> None:
+    result = tongdai("users", "add", "thuha", "--role", "operator", "--full-name", "Trần Thị Thu Hà",
+                     "--phone", "0905 111 222", stdin="mật-khẩu-dài\nmật-khẩu-dài\n")
+    assert result.exit_code == 0, result.output
+    assert "Đã tạo tài khoản thuha (operator)" in result.output
+    user = users(db)["thuha"]
+    assert (user.role, user.full_name, user.phone) == ("operator", "Trần Thị Thu Hà", "+84905111222")
+    assert authenticate(db, username="thuha", password="mật-khẩu-dài") is not None
+    assert "mật-khẩu-dài" not in result.output
+
+
+def test_a_single_piped_line_is_enough(tongdai: Callable[..., Result], db: Session) -> None:
+    result = tongdai("users", "add", "giamsat2", "--role", "supervisor", stdin="supervisor-pass\n")
+    assert result.exit_code == 0, result.output
+    assert authenticate(db, username="giamsat2", password="supervisor-pass") is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("--role", "operator"), "password-one\npassword-two\n", "hai lần nhập mật khẩu không khớp"),
+        (("--role", "operator"), "pw\npw\n", "mật khẩu phải có ít nhất 10 ký tự"),
+        (("--role", "operator"), "", "không đọc được mật khẩu"),
+        (("--role", "boss"), "long-enough-pw\n", "vai trò không hợp lệ: boss"),
+        (("--role", "operator", "--phone", "12345"), "long-enough-pw\n", "số điện thoại không hợp lệ"),
+    ],
+)
+def test_bad_input_is_refused_with_exit_1_and_no_user(
+    tongdai: Callable[..., Result], db: Session, args: tuple[str, ...], stdin: str, message: str
+) -> None:
+    result = tongdai("users", "add", "vanhanh2", *args, stdin=stdin)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert users(db) == {}
+
+
+def test_an_existing_username_is_refused_and_kept(tongdai: Callable[..., Result], db: Session) -> None:
+    create_user(db, username="vanhanh", password="the-original-pw", role="operator")
+    db.commit()
+    result = tongdai("users", "add", "vanhanh", "--role", "admin", stdin="another-password\n")
+    assert result.exit_code == 1
+    assert "tài khoản vanhanh đã tồn tại" in result.output
+    assert users(db)["vanhanh"].role == "operator"
+    assert authenticate(db, username="vanhanh", password="the-original-pw") is not None
