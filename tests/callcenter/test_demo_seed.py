@@ -24,7 +24,9 @@ def seed(db: Session, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def snapshot(db: Session) -> dict[str, tuple[object, ...]]:
     db.commit()  # end the snapshot: see what the command committed
-    vessels = {v.registration_number: (v.owner_phone, v.updated_at) for v in db.scalars(select(Vessel))}
+    vessels: dict[str, tuple[object, ...]] = {
+        v.registration_number: (v.owner_phone, v.updated_at) for v in db.scalars(select(Vessel))
+    }
     accounts = {u.username: (u.role, u.password_hash) for u in db.scalars(select(User))}
     return vessels | accounts
 

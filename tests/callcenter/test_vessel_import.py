@@ -9,15 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from callcenter.cli.main import app
 from callcenter.vessels import importer
 from callcenter.vessels.importer import ImportFileError, import_file, parse_csv
-from callcenter.vessels.repository import UpsertCounts
+from callcenter.vessels.repository import UpsertCounts, upsert_vessels
 from callcenter.vessels.rows import COLUMNS, RowError, VesselRow
 from models.vessel import Vessel
 
@@ -259,11 +258,10 @@ def test_cli_a_fault_part_way_leaves_nothing_written(
     latin1_row = "QNg-99999-TS,,Ph\xe1m,,,,,,,,,\n".encode("latin-1")
     path.write_bytes("\n".join([HEADER, *many_rows(300)]).encode() + b"\n" + latin1_row)
     written_before_fault: list[int] = []
-    real_upsert = importer.upsert_vessels
 
     def counting_upsert(session: Session, rows: list[VesselRow]) -> UpsertCounts:
         written_before_fault.append(len(rows))
-        return real_upsert(session, rows)
+        return upsert_vessels(session, rows)
 
     monkeypatch.setattr(importer, "upsert_vessels", counting_upsert)
 
