@@ -26,9 +26,9 @@ def claim_webhook(session: Session, *, key: str, fingerprint: str) -> WebhookCla
         insert(WebhookClaim)
         .values(key=key, fingerprint=fingerprint, response="", created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["key"])
+        .returning(WebhookClaim.key)  # rowcount is not reliable across drivers; RETURNING is
     )
-    result = session.execute(stmt)
-    if result.rowcount == 1:  # type: ignore[attr-defined]
+    if session.execute(stmt).scalar_one_or_none() is not None:
         return None
     return session.get(WebhookClaim, key, populate_existing=True)
 

@@ -90,7 +90,9 @@ def answer_step(
     session: Session, *, params: dict[str, str], turn: int, timed_out: bool, ctx: VoiceContext
 ) -> str:
     sid = _sid(params)
-    digits = params.get("Digits")
+    # Keep what a keypad can send plus enough junk to be judged invalid; never a NUL,
+    # which PostgreSQL text refuses.
+    digits = "".join(ch for ch in params.get("Digits", "")[:64] if ch.isprintable())
     given: Input = Digits(digits) if digits else NoInput()
     key = f"voice:{sid}:{turn}"
     previous = claim_webhook(session, key=key, fingerprint=_fingerprint(given))
