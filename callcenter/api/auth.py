@@ -14,6 +14,7 @@ from callcenter.auth.deps import SettingsDep, unauthorized
 from callcenter.auth.service import AccountLocked, LoginFailed, log_in
 from callcenter.auth.tokens import create_access_token
 from ivr.deps import SessionDep
+from models.base import utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -42,8 +43,10 @@ def issue_token(
         session.commit()
         log.warning("auth.account_locked", locked_until=locked.until.isoformat())
         until = locked.until.astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M")
+        retry_after = max(1, int((locked.until - utcnow()).total_seconds()))
         raise HTTPException(
             status_code=status.HTTP_423_LOCKED,
+            headers={"Retry-After": str(retry_after)},
             detail=(
                 "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần liên tiếp. "
                 f"Vui lòng thử lại sau {until}."

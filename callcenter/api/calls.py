@@ -32,6 +32,9 @@ def _moment(name: str, value: str | None, *, tz: ZoneInfo, end_of_day: bool) -> 
     """
     if value is None:
         return None
+    if len(value) > 19 and value[-6] == " ":
+        # An unencoded `+07:00` in a typed URL arrives as ` 07:00`.
+        value = f"{value[:-6]}+{value[-5:]}"
     try:
         if len(value) == 10:
             day = date.fromisoformat(value) + timedelta(days=1 if end_of_day else 0)
@@ -44,7 +47,11 @@ def _moment(name: str, value: str | None, *, tz: ZoneInfo, end_of_day: bool) -> 
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
-@router.get("", response_model=Page[CallSummary])
+@router.get(
+    "",
+    response_model=Page[CallSummary],
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON page, or CSV with format=csv"}},
+)
 def list_calls(
     user: SupervisorUser,
     session: SessionDep,

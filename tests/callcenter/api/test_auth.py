@@ -56,6 +56,7 @@ def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
     assert right.status_code == wrong.status_code == 423
     assert right.json() == wrong.json()
     assert "tạm thời bị khóa" in right.json()["detail"]
+    assert 14 * 60 < int(right.headers["Retry-After"]) <= 15 * 60
 
     db.refresh(operator)
     assert operator.locked_until is not None

@@ -59,6 +59,9 @@ def test_list_newest_first_with_filters(
     assert _sids(client, supervisor_headers, since="2026-03-03", until="2026-03-03") == ["CA2"]
     assert _sids(client, supervisor_headers, since="2026-03-03T08:00:00+07:00") == ["CA3", "CA2"]
     assert _sids(client, supervisor_headers, until="2026-03-03T01:00:00Z") == ["CA1"]
+    # Typed into a browser without encoding, `+07:00` arrives as ` 07:00`.
+    typed = client.get("/api/v1/calls?since=2026-03-03T08:00:00+07:00", headers=supervisor_headers)
+    assert [c["call_sid"] for c in typed.json()["items"]] == ["CA3", "CA2"]
 
     row = client.get("/api/v1/calls", params={"outcome": "abandoned"}, headers=supervisor_headers).json()
     assert row["items"][0] == {
