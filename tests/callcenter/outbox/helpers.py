@@ -31,7 +31,7 @@ class FakeClock:
 
 
 def outbox_config(**overrides: Any) -> OutboxSettings:
-    return OutboxSettings(_env_file=None, **overrides)  # type: ignore[call-arg]
+    return OutboxSettings(_env_file=None, **overrides)
 
 
 def make_worker(
