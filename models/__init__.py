@@ -1,5 +1,6 @@
 """Database models, one module per aggregate. Imports neither `ivr` nor `callcenter`."""
 
+from models.audit import AuditEntry
 from models.base import Base
 from models.call import Call, CallEvent, WebhookClaim
 from models.dossier import Dossier, DossierEvent
@@ -10,6 +11,6 @@ from models.user import User
 from models.vessel import Vessel
 
 __all__ = [
-    "Base", "Call", "CallEvent", "Dossier", "DossierEvent", "Message", "OutboxEntry",
+    "AuditEntry", "Base", "Call", "CallEvent", "Dossier", "DossierEvent", "Message", "OutboxEntry",
     "User", "Vessel", "WebhookClaim",
 ]

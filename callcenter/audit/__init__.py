@@ -1,0 +1,1 @@
+"""Audit trail of operator, supervisor and admin actions (append-only)."""
