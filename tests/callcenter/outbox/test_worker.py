@@ -186,3 +186,26 @@ def test_one_kind_cannot_get_two_different_handlers() -> None:
     registry.register("test.echo", first.deliver)  # the same again is fine
     with pytest.raises(ValueError, match="already has a handler"):
         registry.register("test.echo", Recorder().deliver)
+
+
+def test_a_worker_that_overran_its_lease_leaves_the_entry_to_its_new_holder(
+    db: Session, engine: Engine, context: OutboxContext, clock: FakeClock
+) -> None:
+    calls: list[str] = []
+    registry = HandlerRegistry()
+    slow = make_worker(engine, context, clock=clock, registry=registry, worker_id="slow")
+    other = make_worker(engine, context, clock=clock, registry=registry, worker_id="other")
+
+    def deliver(session: Session, entry: OutboxEntry, context: OutboxContext) -> None:
+        calls.append(entry.locked_by or "")
+        if len(calls) == 1:  # the receiver hangs past the lease; another worker steps in
+            clock.advance(seconds=121)
+            assert other.claim() == [entry.id]
+
+    registry.register("test.echo", deliver)
+    entry = add_entry(db, kind="test.echo", key="k1", clock=clock)
+
+    assert slow.drain().skipped == 1
+    assert reload(db, entry.id).locked_by == "other", "the late worker overwrote the new lease"
+    assert other.drain().done == 0 and other.deliver(entry.id) == "done"
+    assert calls == ["slow", "other"]
