@@ -109,3 +109,46 @@ def test_an_application_the_desk_refuses_fails_for_good(onestop: HttpOneStopClie
     with pytest.raises(OneStopRejected) as caught:
         onestop.apply(build_application(bad, None), idempotency_key="outbox-2")
     assert [field for field, _ in caught.value.errors] == ["applicant.identityNumber"]
+
+
+def test_simultaneous_retries_from_several_workers_make_one_dossier(
+    onestop: HttpOneStopClient, db: Session
+) -> None:
+    application = build_application(dossier(), None)
+    codes: list[str] = []
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            codes.append(onestop.apply(application, idempotency_key="outbox-9").code)
+        except BaseException as exc:  # collected, asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert len(codes) == 6 and len(set(codes)) == 1
+    assert db.scalar(select(func.count()).select_from(OneStopEmuDossier)) == 1
+
+
+def test_simultaneous_applications_each_get_their_own_sequence_number(onestop: HttpOneStopClient) -> None:
+    application = build_application(dossier(), None)
+    codes: list[str] = []
+    failures: list[BaseException] = []
+
+    def worker(key: str) -> None:
+        try:
+            codes.append(onestop.apply(application, idempotency_key=key).code)
+        except BaseException as exc:  # collected, asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(f"outbox-{n}",)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert sorted(code[-4:] for code in codes) == ["0001", "0002", "0003", "0004", "0005", "0006"]
