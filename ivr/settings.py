@@ -29,6 +29,8 @@ class HotlineSettings(BaseSettings):
     twilio_api_base_url: str = "https://api.twilio.com"
     hotline_province: str = "QNg"
     hotline_number: str = "+842553818558"
+    # How the number is printed for people (the guide, SMS replies); dialled as hotline_number.
+    hotline_display: str = "(0255) 3 818 558"
 
     # Opening hours of the operators, in the centre's time zone. Holidays come from the
     # `holidays` package (VN); `hotline_force` is the emergency override (open/closed).

@@ -48,6 +48,10 @@ class Node(BaseModel):
     found: str | None = None
     not_found: str | None = None
     do: Action | None = None
+    # For people reading the menu rather than hearing it (the printed guide, the console):
+    # a short name of the step and of each key. The engine never reads them.
+    title: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
 
     def targets(self) -> dict[str, str | None]:
         """Every edge out of this node, labelled for error messages."""
@@ -97,6 +101,8 @@ def check_flow(flow: Flow, catalogue: Catalogue) -> None:
             problems.append(f"node {name!r}: only a menu has keys")
         if node.type == "menu" and not node.keys:
             problems.append(f"node {name!r}: a menu needs at least one key")
+        for key in sorted(set(node.labels) - set(node.keys)):
+            problems.append(f"node {name!r}: label for key {key!r}, which the menu does not have")
         for key in node.keys:
             if key not in MENU_KEYS:
                 problems.append(f"node {name!r}: key {key!r} is not a phone key (`*` repeats menus)")
