@@ -13,6 +13,7 @@ from callcenter.outbox.runner import start_outbox_thread
 from callcenter.settings import Settings
 from ivr.bench_endpoint import router as bench_router
 from ivr.runtime import load_runtime
+from ivr.sms.webhook import router as sms_router
 from ivr.webhooks import install_voice_fault_handlers, mount_voice_prompts
 from ivr.webhooks import router as ivr_router
 from models.db import ensure_schema_current, make_engine, make_sessionmaker
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_voice_prompts(app)
 
     app.include_router(ivr_router)
+    app.include_router(sms_router)
     if settings.bench_endpoint:
         app.include_router(bench_router)
     app.include_router(api_router, prefix="/api/v1")

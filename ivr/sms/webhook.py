@@ -1,0 +1,42 @@
+"""`POST /twilio/sms` (contract sections 2 and 7): signature checked, TwiML out, never a 5xx.
+
+The endpoint is the commit point. Whatever fails inside, the sender gets a short
+apology with the hotline number, and the fault is logged for us.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import structlog
+from fastapi import APIRouter, Request, Response
+
+from ivr.deps import SessionDep
+from ivr.runtime import HotlineRuntime
+from ivr.settings import HotlineSettings
+from ivr.signature import TwilioForm
+from ivr.sms.replies import fault
+from ivr.sms.service import BadMessage, SmsContext, answer_sms, twiml
+
+log = structlog.get_logger(__name__)
+router = APIRouter(prefix="/twilio", tags=["twilio"])
+
+
+@router.post("/sms")
+def incoming_sms(request: Request, params: TwilioForm, session: SessionDep) -> Response:
+    settings: HotlineSettings = request.app.state.settings
+    runtime: HotlineRuntime = request.app.state.hotline
+    ctx = SmsContext(settings=settings, catalogue=runtime.catalogue, now=datetime.now(UTC))
+    try:
+        body = answer_sms(session, params=params, ctx=ctx)
+        session.commit()
+    except BadMessage as exc:  # not a message Twilio would send: nobody to answer
+        session.rollback()
+        log.warning("sms_webhook_refused", detail=str(exc))
+        body = twiml(None)
+    except Exception as exc:  # Twilio retries a 5xx; the sender gets an apology instead
+        session.rollback()
+        log.error("sms_webhook_fault", error=type(exc).__name__, detail=str(exc)[:200],
+                  message_sid=params.get("MessageSid", "")[:64])
+        body = twiml(fault(settings.hotline_display))
+    return Response(content=body, media_type="text/xml")
