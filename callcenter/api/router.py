@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from callcenter.api import auth, calls, dossiers
+from callcenter.api import audit, auth, calls, dossiers, reports
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(dossiers.router)
 router.include_router(calls.router)
+router.include_router(reports.router)
+router.include_router(audit.router)

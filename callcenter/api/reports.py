@@ -1,0 +1,52 @@
+"""`GET /api/v1/reports/summary` (supervisors): the period's calls and the IVR funnel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from callcenter.auth.deps import SupervisorUser
+from callcenter.reports.context import ReportContext, report_context
+from callcenter.reports.period import parse_period
+from callcenter.reports.summary import call_summary, funnel
+from ivr.deps import SessionDep
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+class FunnelStepOut(BaseModel):
+    menu: str
+    title: str
+    reached: int
+    went_on: int
+    abandoned: int
+    to_operator: int
+
+
+class SummaryOut(BaseModel):
+    calls: int
+    dossiers_created: int
+    transferred: int
+    callback_requested: int
+    abandoned: int
+    funnel: list[FunnelStepOut]
+
+
+@router.get("/summary")
+def summary(
+    user: SupervisorUser,
+    session: SessionDep,
+    ctx: Annotated[ReportContext, Depends(report_context)],
+    since: Annotated[str | None, Query(description="ISO date or datetime, inclusive")] = None,
+    until: Annotated[str | None, Query(description="ISO datetime (exclusive) or date (inclusive)")] = None,
+) -> SummaryOut:
+    period = parse_period(since, until, tz=ctx.tz)
+    figures = call_summary(session, period=period)
+    steps = funnel(session, period=period, menus=ctx.menus, operator_nodes=ctx.operator_nodes)
+    return SummaryOut(
+        calls=figures.calls, dossiers_created=figures.dossiers_created, transferred=figures.transferred,
+        callback_requested=figures.callback_requested, abandoned=figures.abandoned,
+        funnel=[FunnelStepOut(**vars(step)) for step in steps],
+    )

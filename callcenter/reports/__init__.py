@@ -1,0 +1,1 @@
+"""What supervisors read: the figures of a period, computed by the database."""
