@@ -68,7 +68,8 @@ class LoadResult:
 
     @property
     def completed_calls(self) -> int:
-        return self.calls - self.failed_calls
+        """Calls the IVR brought to an end (a goodbye, a transfer), not ones the caller left."""
+        return self.calls - self.failed_calls - self.endings["caller"]
 
     def note_error(self, message: str) -> None:
         self.errors += 1
@@ -168,10 +169,13 @@ async def _pace_caller(
 
 async def _run(spec: LoadSpec) -> LoadResult:
     result = LoadResult(kind=spec.kind)
-    # Idle paced callers need no socket of their own; a pool as big as the calls would only
-    # measure the kernel. Saturation callers each keep one, like Twilio's many edge nodes.
-    pool = min(spec.concurrency, 256)
-    limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+    # One connection per caller, as Twilio's edge opens its own: a smaller pool would make
+    # callers queue inside the generator and time out there, not at the server. Idle
+    # connections are dropped before uvicorn's 5 s keep-alive ends, so a request never
+    # races the server closing its socket.
+    limits = httpx.Limits(
+        max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency, keepalive_expiry=4.0
+    )
     async with httpx.AsyncClient(timeout=TWILIO_TIMEOUT_S, limits=limits) as client:
         started = time.monotonic()
         end = started + spec.duration_s

@@ -62,6 +62,12 @@ def _cpu(result: LoadResult | None) -> str:
     return "—" if per is None else f"{per:.2f} (≈{1000 / per:.0f}/s per core)"
 
 
+def _cpu_share(run: BackendRun) -> float | None:
+    ivr = run.saturation.cpu_ms_per_request if run.saturation else None
+    bare = run.bare.cpu_ms_per_request if run.bare else None
+    return bare / ivr if ivr and bare else None
+
+
 def _share(run: BackendRun) -> float | None:
     ivr, bare = rps(run.saturation), rps(run.bare)
     return ivr / bare if ivr and bare else None
@@ -141,7 +147,8 @@ def render(console: Console, runs: list[BackendRun], *, concurrency: int, pace_c
     row("bare endpoint, same load: req/s", [_num(rps(r.bare)) for r in runs])
     row("  latency p50 / p95 / p99 (ms)", [_latencies(r.bare) for r in runs])
     row("  server CPU per request (ms)", [_cpu(r.bare) for r in runs])
-    row("  IVR ÷ bare", [_num(_share(r), "{:.0%}") for r in runs])
+    row("  IVR ÷ bare, req/s", [_num(_share(r), "{:.0%}") for r in runs])
+    row("  IVR ÷ bare, server CPU per request", [_num(_cpu_share(r), "{:.0%}") for r in runs])
     row(
         f"paced ({pace_callers} callers): calls in progress, peak",
         [_num(r.pace.peak_in_progress if r.pace else None) for r in runs],

@@ -18,6 +18,7 @@ import importlib
 import importlib.util
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -114,8 +115,9 @@ def bench_backend(backend: Backend, workdir: Path, generator: ProcessPoolExecuto
         else:
             run.notes.append("the IVR does not answer calls: only the bare endpoint was measured")
         run.peak_rss_mb = server.peak_rss_mb()
-        if "Traceback" in server.log_tail(20_000):
-            run.notes.append(f"the server logged a traceback: see {server.log_path}")
+    errors = sum(r.errors for r in (run.saturation, run.bare, run.pace) if r)
+    if errors or "Traceback" in server.log_tail(200_000):
+        run.notes.append(f"errors or a traceback: the server's log is kept in {server.log_path}")
     return run
 
 
@@ -146,11 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     runs: list[BackendRun] = []
     spawn = multiprocessing.get_context("spawn")
-    with (
-        tempfile.TemporaryDirectory(prefix="tongdai-bench-") as tmp,
-        ProcessPoolExecutor(1, mp_context=spawn) as gen,
-    ):
-        workdir = Path(tmp)
+    workdir = Path(tempfile.mkdtemp(prefix="tongdai-bench-"))
+    with ProcessPoolExecutor(1, mp_context=spawn) as gen:
         backends = [sqlite_backend(workdir)]
         if not args.sqlite_only:
             postgres, why = postgres_backend()
@@ -166,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(BackendRun(backend.name, notes=[f"not measured: {exc}"[:300]]))
         console.print()
         found = render(console, runs, concurrency=plan.concurrency, pace_callers=plan.pace_callers)
+    if any("log is kept" in note for run in runs for note in run.notes):
+        console.print(f"[yellow]work directory kept for the logs: {workdir}[/]")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     console.print()
     vessel_import()
     console.print(f"\n[dim]bench finished in {time.monotonic() - started:.0f} s[/]")
