@@ -1,0 +1,136 @@
+"""Asking for a call-back and recording how it went; flushes, never commits.
+
+A call-back belongs to the dossier: each attempt is a row and a line in the dossier's
+history. An attempt that did not reach the fisher (no answer, the operator's leg failed)
+is due again after RETRY_AFTER; a newer attempt supersedes the older ones' due time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from callcenter.callbacks.dialer import Dialer, DialFailed
+from callcenter.settings import Settings
+from models.base import utcnow
+from models.callback import CallbackAttempt
+from models.domain.phone import mask_phone
+from models.dossier import Dossier, DossierEvent
+from models.user import User
+
+log = structlog.get_logger(__name__)
+
+RETRY_AFTER = timedelta(minutes=15)
+WEBHOOK_PATH = "/twilio/voice/callback/{attempt_id}"
+
+OUTCOME_LABELS = {
+    "requested": "Đang gọi",
+    "not_configured": "Chưa cấu hình gọi ra (chỉ ghi nhận yêu cầu)",
+    "reached": "Đã nói chuyện được với người dân",
+    "no_answer": "Người dân không nghe máy",
+    "wrong_number": "Sai số hoặc số không liên lạc được",
+    "failed": "Cuộc gọi không thực hiện được",
+}
+# Twilio's DialCallStatus of the fisher's leg.
+_DIAL_OUTCOMES = {"completed": "reached", "answered": "reached", "busy": "no_answer",
+                  "no-answer": "no_answer", "canceled": "no_answer", "failed": "wrong_number"}
+_RESCHEDULED = frozenset({"no_answer", "failed"})
+
+
+class CallbackRefused(Exception):
+    """Nothing to call or nobody to ring; `code` names the reason for the console."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def request_callback(
+    session: Session, *, dossier: Dossier, operator: User, settings: Settings,
+    dialer: Dialer | None, now: datetime | None = None,
+) -> CallbackAttempt:
+    """Record an attempt and, when Twilio is configured, ring the operator's phone."""
+    now = now or utcnow()
+    if not dossier.applicant_phone:
+        raise CallbackRefused("callback_no_fisher_phone",
+                              "Hồ sơ chưa có số điện thoại của người dân để gọi lại.")
+    configured = settings.twilio_sending_enabled and dialer is not None
+    if configured and not operator.phone:
+        raise CallbackRefused("callback_no_operator_phone",
+                              "Tài khoản của bạn chưa có số điện thoại để tổng đài gọi vào trước.")
+    session.execute(
+        update(CallbackAttempt)
+        .where(CallbackAttempt.dossier_id == dossier.id, CallbackAttempt.next_attempt_at.is_not(None))
+        .values(next_attempt_at=None)
+    )
+    attempt = CallbackAttempt(
+        dossier_id=dossier.id, operator_id=operator.id, operator=operator.username, at=now,
+        fisher_number=dossier.applicant_phone, operator_number=operator.phone,
+        outcome="requested" if configured else "not_configured",
+    )
+    session.add(attempt)
+    session.flush()
+    if not configured or dialer is None:
+        _history(session, dossier, operator.username,
+                 "Yêu cầu gọi lại cho người dân (tổng đài chưa cấu hình gọi ra: cần gọi thủ công)")
+        return attempt
+    base = settings.public_base_url + WEBHOOK_PATH.format(attempt_id=attempt.id)
+    try:
+        attempt.twilio_call_sid = dialer.dial(
+            to=operator.phone or "", from_=settings.twilio_from_number or "",
+            url=base, status_callback=base + "/status",
+        )
+    except DialFailed as exc:
+        _finish(attempt, "failed", now)
+        _history(session, dossier, operator.username, f"Gọi lại không thực hiện được: {exc}"
+                 + _retry_note(attempt))
+        log.warning("callback_dial_failed", attempt_id=attempt.id, reason=str(exc))
+        return attempt
+    _history(session, dossier, operator.username,
+             "Gọi lại: đổ chuông máy điện thoại viên, sau đó nối máy tới người dân")
+    log.info("callback_requested", attempt_id=attempt.id, fisher=mask_phone(attempt.fisher_number))
+    return attempt
+
+
+def record_outcome(
+    session: Session, *, attempt: CallbackAttempt, dial_status: str | None = None,
+    call_status: str | None = None, now: datetime | None = None,
+) -> bool:
+    """Apply a Twilio callback; False when the attempt already had its outcome (a repeat)."""
+    if attempt.outcome != "requested":
+        return False
+    if dial_status is not None:
+        outcome = _DIAL_OUTCOMES.get(dial_status, "failed")
+    elif call_status in ("queued", "ringing", "in-progress", None):
+        return False  # not an ending: the fisher's leg will tell
+    else:
+        # The operator's own leg ended without a bridge: their phone was not answered,
+        # busy or failed, so the fisher was never rung.
+        outcome = "failed"
+    now = now or utcnow()
+    _finish(attempt, outcome, now)
+    dossier = session.get(Dossier, attempt.dossier_id)
+    if dossier is not None:
+        why = "" if dial_status is not None else f" (máy điện thoại viên: {call_status})"
+        _history(session, dossier, "twilio",
+                 f"Kết quả gọi lại: {OUTCOME_LABELS[outcome]}{why}{_retry_note(attempt)}")
+    log.info("callback_outcome", attempt_id=attempt.id, outcome=outcome)
+    return True
+
+
+def _finish(attempt: CallbackAttempt, outcome: str, now: datetime) -> None:
+    attempt.outcome = outcome
+    attempt.ended_at = now
+    attempt.next_attempt_at = now + RETRY_AFTER if outcome in _RESCHEDULED else None
+
+
+def _retry_note(attempt: CallbackAttempt) -> str:
+    minutes = int(RETRY_AFTER.total_seconds() // 60)
+    return f"; cần gọi lại sau {minutes} phút" if attempt.next_attempt_at else ""
+
+
+def _history(session: Session, dossier: Dossier, by: str, what: str) -> None:
+    session.add(DossierEvent(dossier_id=dossier.id, by=by, what=what))

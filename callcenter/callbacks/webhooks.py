@@ -1,0 +1,80 @@
+"""Twilio's side of a call-back, every request signed (ivr.signature.TwilioForm).
+
+1. The operator answers → `POST /twilio/voice/callback/{id}`: a short Vietnamese line,
+   then `<Dial>` to the fisher, whose end comes back to …/dialed with DialCallStatus.
+2. The operator's call ends → …/status with CallStatus: if the fisher's leg never
+   reported (the operator did not pick up), the attempt failed and is due again.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from twilio.twiml.voice_response import VoiceResponse
+
+from callcenter.callbacks.service import WEBHOOK_PATH, record_outcome
+from callcenter.settings import Settings
+from ivr.deps import SessionDep
+from ivr.signature import TwilioForm
+from models.callback import CallbackAttempt
+from models.dossier import Dossier
+
+router = APIRouter(prefix="/twilio/voice/callback", tags=["twilio"])
+
+TWIML = "text/xml"
+# How long the fisher's phone rings; at sea the signal is weak and picking up takes time.
+FISHER_RING_SECONDS = 40
+
+
+def _twiml(response: VoiceResponse) -> Response:
+    return Response(content=str(response), media_type=TWIML)
+
+
+def _say(response: VoiceResponse, text: str, settings: Settings) -> None:
+    response.say(text, language="vi-VN", voice=settings.tts_voice)
+
+
+@router.post("/{attempt_id}")
+def bridge(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) -> Response:
+    settings: Settings = request.app.state.settings
+    attempt = db.get(CallbackAttempt, attempt_id)
+    response = VoiceResponse()
+    current = attempt is not None and attempt.outcome == "requested" and (
+        attempt.twilio_call_sid in (None, form.get("CallSid"))
+    )
+    if attempt is None or not current:
+        _say(response, "Cuộc gọi lại này không còn hiệu lực.", settings)
+        response.hangup()
+        return _twiml(response)
+    dossier = db.get(Dossier, attempt.dossier_id)
+    reference = " ".join(dossier.reference) if dossier else ""
+    _say(response, f"Đang nối máy tới người dân, hồ sơ số {reference}.", settings)
+    dial = response.dial(
+        action=settings.public_base_url + WEBHOOK_PATH.format(attempt_id=attempt.id) + "/dialed",
+        method="POST", timeout=FISHER_RING_SECONDS, caller_id=settings.twilio_from_number,
+    )
+    dial.number(attempt.fisher_number)
+    return _twiml(response)
+
+
+@router.post("/{attempt_id}/dialed")
+def dialed(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) -> Response:
+    settings: Settings = request.app.state.settings
+    attempt = db.get(CallbackAttempt, attempt_id)
+    if attempt is not None:
+        record_outcome(db, attempt=attempt, dial_status=form.get("DialCallStatus", "failed"))
+        db.commit()
+    response = VoiceResponse()
+    if attempt is not None and attempt.outcome != "reached":
+        _say(response, "Người dân không nghe máy. Hồ sơ đã được hẹn gọi lại.", settings)
+    response.hangup()
+    return _twiml(response)
+
+
+@router.post("/{attempt_id}/status")
+def status(attempt_id: int, form: TwilioForm, db: SessionDep) -> Response:
+    attempt = db.get(CallbackAttempt, attempt_id)
+    if attempt is not None:
+        record_outcome(db, attempt=attempt, call_status=form.get("CallStatus"))
+        db.commit()
+    return _twiml(VoiceResponse())

@@ -1,0 +1,104 @@
+"""The dossier form: what it shows at first (pre-filled from what the system knows), and
+how a submitted form becomes a DossierPatch for update_dossier.
+
+Form names are the patch's paths (`applicant.id_number`, `fields.port`), so the errors
+update_dossier names by path land beside the right input with no mapping table.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from callcenter.console.templating import phone_national
+from callcenter.dossiers.patch_schemas import DossierPatch
+from callcenter.procedures import FieldSpec
+from models.call import Call
+from models.domain.text import fold
+from models.dossier import Dossier
+from models.vessel import Vessel
+
+ADDRESS_PARTS = ("line", "commune", "district", "province")
+DELIVERY_METHODS = {"post": "Gửi qua bưu điện về địa chỉ", "pickup": "Nhận tại Trung tâm"}
+# Fishing zone by length (Luật Thủy sản): under 12 m coastal, under 15 m mid-shore, else offshore.
+_ZONES = ((Decimal(12), "ven bờ"), (Decimal(15), "lộng"))
+
+
+def registry_vessel(dossier: Dossier, vessel: Vessel | None) -> Vessel | None:
+    # An unverified number may be somebody else's boat: nothing of it is pre-filled.
+    return vessel if dossier.vessel_verified else None
+
+
+def known_id_number(dossier: Dossier, vessel: Vessel | None) -> str | None:
+    registry = registry_vessel(dossier, vessel)
+    return dossier.applicant_id_number or (registry.owner_id_number if registry else None)
+
+
+def _guess(spec: FieldSpec, registry: Vessel | None) -> str:
+    if registry is None:
+        return ""
+    if spec.name == "main_gear" and registry.main_gear:
+        wanted = fold(registry.main_gear)
+        return next((c for c in spec.choices if fold(c) == wanted), "")
+    if spec.name == "fishing_zone" and registry.length_m is not None and "khơi" in spec.choices:
+        return next((zone for limit, zone in _ZONES if registry.length_m < limit), "khơi")
+    return ""
+
+
+def initial_values(dossier: Dossier, vessel: Vessel | None, call: Call | None,
+                   specs: tuple[FieldSpec, ...]) -> dict[str, str]:
+    registry = registry_vessel(dossier, vessel)
+    values: dict[str, str] = {
+        "applicant.name": dossier.applicant_name or (registry.owner_name if registry else ""),
+        "applicant.phone": phone_national(dossier.applicant_phone or (call.from_number if call else None)),
+    }
+    address = dossier.applicant_address or (
+        {"line": registry.address, "commune": registry.commune, "district": registry.district or "",
+         "province": registry.province} if registry else {}
+    )
+    for part in ADDRESS_PARTS:
+        values[f"applicant.address.{part}"] = str(address.get(part) or "")
+    for spec in specs:
+        stored = (dossier.fields or {}).get(spec.name)
+        values[f"fields.{spec.name}"] = str(stored) if stored is not None else _guess(spec, registry)
+    delivery = dossier.delivery or {}
+    values["delivery.method"] = str(delivery.get("method") or "post")
+    delivery_address = delivery.get("address") or {}
+    for part in ADDRESS_PARTS:
+        values[f"delivery.address.{part}"] = str(delivery_address.get(part) or "")
+    return values
+
+
+def _blank(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _address(form: dict[str, str], prefix: str) -> dict[str, str | None] | None:
+    address = {part: _blank(form.get(f"{prefix}.{part}")) for part in ADDRESS_PARTS}
+    return address if any(address.values()) else None
+
+
+def patch_from_form(form: dict[str, str], *, dossier: Dossier, vessel: Vessel | None,
+                    specs: tuple[FieldSpec, ...]) -> DossierPatch:
+    applicant: dict[str, object] = {
+        "name": _blank(form.get("applicant.name")),
+        "phone": _blank(form.get("applicant.phone")),
+        "address": _address(form, "applicant.address"),
+    }
+    typed_id = _blank(form.get("applicant.id_number"))
+    # The number is never sent to the browser unasked, so an empty box means "keep it";
+    # the registry's number is taken over the first time, so nobody retypes it.
+    known = known_id_number(dossier, vessel)
+    if typed_id is not None:
+        applicant["id_number"] = typed_id
+    elif known and not dossier.applicant_id_number:
+        applicant["id_number"] = known
+    method = _blank(form.get("delivery.method"))
+    delivery: dict[str, object] = {"method": method}
+    if method == "post":
+        delivery["address"] = _address(form, "delivery.address")
+    return DossierPatch.model_validate({
+        "applicant": applicant,
+        "fields": {spec.name: _blank(form.get(f"fields.{spec.name}")) for spec in specs},
+        "delivery": delivery,
+    })

@@ -1,0 +1,94 @@
+"""Jinja2 pages: the environment, Vietnamese display filters, and one render helper."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from callcenter.console.session import ensure_session, write_session
+from callcenter.procedures import load_catalogue
+from callcenter.settings import Settings
+from models.domain.citizen_id import mask_citizen_id
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def phone_national(value: str | None) -> str:
+    """`+84905123456` → `0905 123 456`: how people here write and read numbers."""
+    if not value:
+        return ""
+    try:
+        parsed = phonenumbers.parse(value, "VN")
+    except phonenumbers.NumberParseException:
+        return value
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
+def waited(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 1:
+        return "dưới 1 phút"
+    if minutes < 60:
+        return f"{minutes} phút"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} giờ {minutes} phút" if minutes else f"{hours} giờ"
+    days, hours = divmod(hours, 24)
+    return f"{days} ngày {hours} giờ" if hours else f"{days} ngày"
+
+
+def procedure_name(code: str) -> str:
+    found = load_catalogue().get(code)
+    return found.name if found else code
+
+
+def variant_name(procedure: str, variant: str | None) -> str:
+    found = load_catalogue().get(procedure)
+    chosen = found.variant(variant) if found else None
+    return chosen.name if chosen else (variant or "")
+
+
+CHANNELS = {"ivr": "Tổng đài tự động", "sms": "Tin nhắn SMS", "operator": "Điện thoại viên"}
+STATUSES = {
+    "draft": "Nháp", "in_progress": "Đang xử lý", "submitting": "Đang gửi", "submitted": "Đã gửi",
+    "processing": "Đang giải quyết", "result_ready": "Có kết quả", "in_transit": "Đang chuyển phát",
+    "delivered": "Đã trả kết quả", "cancelled": "Đã hủy", "rejected": "Bị từ chối",
+}
+ROLES = {"operator": "Điện thoại viên", "supervisor": "Giám sát viên", "admin": "Quản trị viên"}
+
+TEMPLATES.env.filters["phone"] = phone_national
+TEMPLATES.env.filters["waited"] = waited
+TEMPLATES.env.filters["mask_id"] = mask_citizen_id
+TEMPLATES.env.globals.update(
+    procedure_name=procedure_name, variant_name=variant_name, CHANNELS=CHANNELS, STATUSES=STATUSES,
+    ROLES=ROLES,
+)
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200) -> HTMLResponse:
+    """A page with the user, the CSRF token and a local-time filter; sets the session cookie if new."""
+    settings: Settings = request.app.state.settings
+    session, is_new = ensure_session(request)
+    zone = ZoneInfo(settings.timezone)
+
+    def local(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+        return value.astimezone(zone).strftime(fmt) if value else ""
+
+    full = {
+        "user": getattr(request.state, "console_user", None),
+        "csrf_token": session.csrf_token,
+        "local": local,
+        **(context or {}),
+    }
+    response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
+    if is_new:
+        write_session(response, session, settings=settings)
+    return response
