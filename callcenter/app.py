@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from callcenter.api.router import router as api_router
+from callcenter.console import install_console
 from callcenter.onestop.emulator import create_emulator_app
 from callcenter.outbox.runner import start_outbox_thread
 from callcenter.settings import Settings
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.bench_endpoint:
         app.include_router(bench_router)
     app.include_router(api_router, prefix="/api/v1")
+    install_console(app)
     if settings.onestop_base_url is None:  # no real one-stop system configured: emulate it here
         emulator = create_emulator_app(sessionmaker=app.state.sessionmaker, api_key=settings.onestop_api_key)
         app.mount("/onestop-emulator", emulator)
