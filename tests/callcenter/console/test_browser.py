@@ -1,0 +1,178 @@
+"""The console in a real Chromium (Debian's), driven by Playwright against uvicorn.
+
+Few tests, each a whole task an operator does; every wait is on a selector, none on time.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from callcenter.app import create_app
+from callcenter.settings import Settings
+from models.dossier import Dossier
+from models.vessel import Vessel
+from tests.callcenter.console.conftest import PASSWORD, MakeDraft, MakeUser
+from tests.conftest import TWILIO_TOKEN
+
+sync_api = pytest.importorskip("playwright.sync_api")
+Browser = sync_api.Browser
+Page = sync_api.Page
+expect = sync_api.expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, engine: Engine) -> Iterator[str]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url, public_base_url=base, twilio_auth_token=TWILIO_TOKEN,
+        twilio_account_sid=None, twilio_from_number=None, run_worker_in_app=False,
+        secret_key="browser-test-secret-key-long-enough-for-hs256", log_json=False,
+    )
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+                            timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, server: str) -> Iterator[object]:
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(base_url=server, locale="vi-VN")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _log_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/console/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def test_login_good_bad_and_locked_out(new_page, make_user: MakeUser) -> None:  # type: ignore[no-untyped-def]
+    make_user("vana", "operator", full_name="Nguyễn Văn A")
+    make_user("thid", "operator")
+    page = new_page()
+    _log_in(page, "vana", "sai-mat-khau-1")
+    expect(page.locator("#login-error")).to_have_text("Sai tên đăng nhập hoặc mật khẩu.")
+    for _ in range(5):
+        _log_in(page, "thid", "sai-mat-khau-1")
+    expect(page.locator("#login-error")).to_contain_text("tạm thời bị khóa")
+    _log_in(page, "vana")
+    expect(page.locator("h1")).to_have_text("Hồ sơ chờ xử lý")
+    expect(page.locator("header.top")).to_contain_text("Nguyễn Văn A")
+
+
+def test_live_queue_claim_race_form_errors_submit_and_logout(  # type: ignore[no-untyped-def]
+    new_page, make_user: MakeUser, make_draft: MakeDraft, db: Session
+) -> None:
+    make_user("vana", "operator")
+    make_user("thic", "operator")
+    vessel = Vessel(registration_number="QNg-90567-TS", province_symbol="QNg", digits="90567",
+                    owner_name="Nguyễn Văn Tàu", owner_phone="+84905123456", commune="Lý Sơn",
+                    province="Quảng Ngãi", main_gear="lưới vây")
+    db.add(vessel)
+    db.commit()
+    first, second = new_page(), new_page()
+    _log_in(first, "vana")
+    _log_in(second, "thic")
+    expect(first.locator("#queue-empty")).to_be_visible()
+
+    # A caller finishes the IVR while both operators have the queue open.
+    draft = make_draft(vessel=vessel)
+    row = f'tr[data-reference="{draft.reference}"]'
+    expect(first.locator(row)).to_contain_text("Đã xác minh")
+    expect(first.locator(row)).to_contain_text("0905 123 456")
+    expect(first.locator(row)).to_contain_text("12 phút")
+    expect(second.locator(row)).to_be_visible()
+
+    # Keyboard: j selects the row, Enter claims it.
+    first.keyboard.press("j")
+    expect(first.locator(row)).to_be_focused()
+    first.keyboard.press("Enter")
+    first.wait_for_url(f"**/console/dossiers/{draft.reference}")
+
+    second.locator(row).get_by_role("button", name="Nhận xử lý").click()
+    expect(second.locator("#notice")).to_have_text("Hồ sơ đang được vana xử lý.")
+
+    # The dossier form: known values pre-filled, a bad ID shown beside its field.
+    expect(first.locator("#f-applicant-name")).to_have_value("Nguyễn Văn Tàu")
+    expect(first.locator("#f-applicant-phone")).to_have_value("0905 123 456")
+    first.select_option("#f-fields-fishing_zone", "lộng")
+    first.fill("#f-fields-port", "Cảng Sa Kỳ")
+    first.fill("#f-applicant-id_number", "05108500123")
+    first.fill("#f-applicant-address-line", "Thôn Đông")
+    first.click("#save")
+    expect(first.locator("#f-applicant-id_number-error")).to_contain_text("12 chữ số")
+    expect(first.locator("#f-fields-port")).to_have_value("Cảng Sa Kỳ")
+    expect(first.locator("#f-applicant-address-line")).to_have_value("Thôn Đông")
+    expect(first.locator("#f-fields-fishing_zone")).to_have_value("lộng")
+
+    first.fill("#f-applicant-id_number", "051085001234")
+    first.click("#save")
+    expect(first.locator("#notice")).to_have_text("Đã lưu hồ sơ.")
+    first.click("#submit")
+    expect(first.locator("#notice")).to_contain_text("Đã gửi hồ sơ tới hệ thống một cửa")
+    db.expire_all()
+    assert db.scalar(select(Dossier.status).where(Dossier.id == draft.id)) == "submitting"
+
+    first.get_by_role("button", name="Đăng xuất").click()
+    expect(first.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
+    first.goto("/console/queue")
+    expect(first.locator("#username")).to_be_visible()  # back at the login
+
+
+def test_an_operator_is_refused_a_supervisor_page(new_page, make_user: MakeUser) -> None:  # type: ignore[no-untyped-def]
+    make_user("vana", "operator")
+    page = new_page()
+    _log_in(page, "vana")
+    expect(page.locator("h1")).to_have_text("Hồ sơ chờ xử lý")
+    response = page.goto("/console/activity")
+    assert response is not None and response.status == 403
+    expect(page.locator("h1")).to_have_text("Không có quyền truy cập")
