@@ -1,11 +1,14 @@
 """The network side of a simulated call: blocking for the terminal, asyncio for the bench.
 
 Both loops are the same few lines around `SimulatedCall`; transport errors (server down,
-timeouts) propagate as `httpx.HTTPError` for the caller to report.
+timeouts) propagate as `httpx.HTTPError` for the caller to report. The asyncio driver also
+holds each webhook to Twilio's 15 s in total (httpx's timeouts are per phase, so a request
+could otherwise wait for a connection, then for the answer) and raises `TimeoutError`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
@@ -51,6 +54,7 @@ async def run_call_async(
     *,
     think: Callable[[], Awaitable[None]] | None = None,
     status_callback: bool = True,
+    timeout_s: float = TWILIO_TIMEOUT_S,
 ) -> SimulatedCall:
     """As `run_call`; `think` is awaited before each key press, to pace a caller."""
     request: WebhookRequest | None = call.first_request()
@@ -58,13 +62,16 @@ async def run_call_async(
         if think is not None and call.next_is_input:
             await think()
         started = time.perf_counter()
-        response = await _send_async(client, request)
+        async with asyncio.timeout(timeout_s):
+            response = await _send_async(client, request)
         latency = time.perf_counter() - started
         request = call.on_answer(
             response.status_code, response.headers.get("content-type", ""), response.content, latency
         )
     if status_callback:
-        finish(call, (await _send_async(client, call.status_callback())).status_code)
+        async with asyncio.timeout(timeout_s):
+            response = await _send_async(client, call.status_callback())
+        finish(call, response.status_code)
     return call
 
 

@@ -54,7 +54,8 @@ class LoadResult:
     calls: int = 0
     endings: Counter[str] = field(default_factory=Counter)
     errors: int = 0
-    error_samples: list[str] = field(default_factory=list)
+    timeouts: int = 0
+    error_kinds: Counter[str] = field(default_factory=Counter)
     peak_in_progress: int = 0
     server_cpu_s: float | None = None  # filled in by the runner, which can see the server
 
@@ -73,8 +74,7 @@ class LoadResult:
 
     def note_error(self, message: str) -> None:
         self.errors += 1
-        if len(self.error_samples) < 5:
-            self.error_samples.append(message)
+        self.error_kinds[message[:120]] += 1
 
 
 def unknown_caller(rng: random.Random) -> str:
@@ -117,6 +117,9 @@ async def _place_call(
         await run_call_async(client, call, think=think if spec.kind == "pace" else None)
     except httpx.HTTPError as exc:
         result.note_error(f"{exc.__class__.__name__}: {exc}")
+    except TimeoutError:
+        result.timeouts += 1  # Twilio would have given up on this webhook and the call
+        result.note_error(f"no answer within Twilio's {TWILIO_TIMEOUT_S:.0f} s")
     result.calls += 1
     result.requests += len(call.turns) + 1
     result.latencies_ms.extend(turn.latency_s * 1000 for turn in call.turns)
@@ -142,9 +145,14 @@ async def _bare_caller(
         request = signed_request("POST", spec.base_url + BARE_PATH, identity.params(Digits="1"), spec.token)
         started = time.perf_counter()
         try:
-            response = await client.post(request.url, data=request.form, headers=request.headers)
+            async with asyncio.timeout(TWILIO_TIMEOUT_S):
+                response = await client.post(request.url, data=request.form, headers=request.headers)
         except httpx.HTTPError as exc:
             result.note_error(f"{exc.__class__.__name__}: {exc}")
+            continue
+        except TimeoutError:
+            result.timeouts += 1
+            result.note_error(f"no answer within Twilio's {TWILIO_TIMEOUT_S:.0f} s")
             continue
         result.latencies_ms.append((time.perf_counter() - started) * 1000)
         result.requests += 1
@@ -188,7 +196,7 @@ async def _run(spec: LoadSpec) -> LoadResult:
             tasks = [_pace_caller(client, spec, i, end, result, active) for i in range(spec.concurrency)]
         # Callers finish the call in hand; the hard cap stops a stuck server from stalling us.
         running = [asyncio.ensure_future(task) for task in tasks]
-        _, stuck = await asyncio.wait(running, timeout=spec.duration_s + 2 * TWILIO_TIMEOUT_S)
+        _, stuck = await asyncio.wait(running, timeout=spec.duration_s + 3 * TWILIO_TIMEOUT_S)
         for task in stuck:
             task.cancel()
         if stuck:

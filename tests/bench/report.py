@@ -159,10 +159,11 @@ def render(console: Console, runs: list[BackendRun], *, concurrency: int, pace_c
     row("  completed calls", [_num(r.pace.completed_calls if r.pace else None) for r in runs])
     row("peak server memory, VmHWM (MB)", [_num(r.peak_rss_mb) for r in runs])
     row(
-        "failed calls / transport errors",
+        "failed calls / errors / of which 15 s timeouts",
         [
             f"{sum(x.failed_calls for x in (r.saturation, r.pace) if x)} / "
-            f"{sum(x.errors for x in (r.saturation, r.bare, r.pace) if x)}"
+            f"{sum(x.errors for x in (r.saturation, r.bare, r.pace) if x)} / "
+            f"{sum(x.timeouts for x in (r.saturation, r.bare, r.pace) if x)}"
             for r in runs
         ],
     )
@@ -172,8 +173,9 @@ def render(console: Console, runs: list[BackendRun], *, concurrency: int, pace_c
         for note in run.notes:
             console.print(f"[yellow]{run.name}:[/] {note}")
         for result in (run.saturation, run.bare, run.pace):
-            if result and result.error_samples:
-                console.print(f"[red]{run.name} {result.kind} errors:[/] " + " | ".join(result.error_samples))
+            if result and result.error_kinds:
+                kinds = " | ".join(f"{n}× {kind}" for kind, n in result.error_kinds.most_common(3))
+                console.print(f"[red]{run.name} {result.kind} errors:[/] {kinds}")
         endings = run.saturation.endings if run.saturation else None
         if endings:
             console.print(f"{run.name} saturation call endings: {dict(endings)}", style="dim")

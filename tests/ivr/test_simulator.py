@@ -59,6 +59,7 @@ class FakeIvr:
     public_base: str = "http://testserver"
     seen: list[Seen] = field(default_factory=list)
     broken: dict[str, Response] = field(default_factory=dict)
+    delay_s: float = 0.0
     app: FastAPI = field(default_factory=FastAPI)
 
     def __post_init__(self) -> None:
@@ -71,6 +72,7 @@ class FakeIvr:
             signature = request.headers.get("X-Twilio-Signature", "")
             if not RequestValidator(TOKEN).validate(url, signed, signature):
                 return Response("bad signature", status_code=403)
+            await asyncio.sleep(self.delay_s)
             all_params = {**dict(request.query_params), **params}
             self.seen.append(Seen(request.method, "/" + path, all_params))
             if "/" + path in self.broken:
@@ -351,3 +353,21 @@ def test_cli_says_when_the_server_is_not_there() -> None:
 
     assert result.exit_code == 2
     assert "Không kết nối được" in result.output and "Traceback" not in result.output
+
+
+def test_the_async_driver_gives_up_like_twilio_after_its_timeout(ivr: FakeIvr) -> None:
+    ivr.delay_s = 0.5
+
+    async def go() -> None:
+        transport = httpx.ASGITransport(app=ivr.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            call = SimulatedCall(
+                base_url="http://testserver",
+                token=TOKEN,
+                identity=CallIdentity("+84987654321", "+842553818558"),
+                keypad=ScriptedKeypad.parse("1"),
+            )
+            await run_call_async(client, call, timeout_s=0.05)
+
+    with pytest.raises(TimeoutError):
+        asyncio.run(go())
