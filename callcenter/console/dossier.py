@@ -70,6 +70,7 @@ def _page(request: Request, db: Session, row: DossierRow, user: User, *,
     dossier = row.dossier
     call = get_call(db, call_sid=dossier.call_sid) if dossier.call_sid else None
     specs = _specs(row)
+    procedure = load_catalogue().get(dossier.procedure)
     known_id = known_id_number(dossier, row.vessel)
     context: dict[str, Any] = {
         "row": row, "dossier": dossier, "vessel": row.vessel,
@@ -80,7 +81,7 @@ def _page(request: Request, db: Session, row: DossierRow, user: User, *,
         "editable": dossier.status in EDITABLE and row.claimed_by in (None, user.username),
         "attempts": attempts_for(db, dossier_id=dossier.id), "outcome_labels": OUTCOME_LABELS,
         "event_kinds": EVENT_KINDS, "address_parts": ADDRESS_PARTS, "delivery_methods": DELIVERY_METHODS,
-        "now": utcnow(),
+        "now": utcnow(), "processing_days": procedure.processing_days(dossier.variant) if procedure else None,
     }
     return render(request, "dossier.html", context, status_code=status_code)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -40,6 +41,21 @@ POLL_SECONDS = 1.5
 # An event stream ends after this long and the browser reconnects on its own (with
 # Last-Event-ID): no connection is held forever, and load spreads over the workers.
 STREAM_SECONDS = 300.0
+
+
+class _StreamCount:
+    """Event streams open in this worker: ends must balance starts, or connections leak."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def add(self, step: int) -> None:
+        with self._lock:
+            self.value += step
+
+
+OPEN_STREAMS = _StreamCount()
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -118,15 +134,19 @@ async def queue_events(
 
     async def stream() -> AsyncIterator[str]:
         nonlocal after
-        yield "retry: 2000\n\n"
-        ends = time.monotonic() + STREAM_SECONDS
-        while time.monotonic() < ends and not await request.is_disconnected():
-            for event_id, reference, html in await run_in_threadpool(poll, after):
-                after = decode_cursor(event_id)
-                data = json.dumps({"reference": reference, "html": html}, ensure_ascii=False)
-                yield f"id: {event_id}\nevent: draft\ndata: {data}\n\n"
-            yield ": ping\n\n"  # a write to a gone client fails, which also ends the stream
-            await asyncio.sleep(POLL_SECONDS)
+        OPEN_STREAMS.add(1)
+        try:
+            yield "retry: 2000\n\n"
+            ends = time.monotonic() + STREAM_SECONDS
+            while time.monotonic() < ends and not await request.is_disconnected():
+                for event_id, reference, html in await run_in_threadpool(poll, after):
+                    after = decode_cursor(event_id)
+                    data = json.dumps({"reference": reference, "html": html}, ensure_ascii=False)
+                    yield f"id: {event_id}\nevent: draft\ndata: {data}\n\n"
+                yield ": ping\n\n"
+                await asyncio.sleep(POLL_SECONDS)
+        finally:  # also when the server cancels us because the client went away
+            OPEN_STREAMS.add(-1)
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

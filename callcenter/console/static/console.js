@@ -1,3 +1,17 @@
+// The dossier form: the postal address only matters when the result goes by post.
+(function () {
+  "use strict";
+  const box = document.querySelector(".delivery-address");
+  if (!box) return;
+  const radios = document.querySelectorAll('input[name="delivery.method"]');
+  function sync() {
+    const chosen = document.querySelector('input[name="delivery.method"]:checked');
+    box.hidden = chosen !== null && chosen.value === "pickup";
+  }
+  radios.forEach(function (radio) { radio.addEventListener("change", sync); });
+  sync();
+})();
+
 // The queue: new drafts arrive by server-sent events; j/k move, Enter claims.
 (function () {
   "use strict";

@@ -5,22 +5,26 @@ Few tests, each a whole task an operator does; every wait is on a selector, none
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from callcenter.app import create_app
+from callcenter.console.queue import OPEN_STREAMS
 from callcenter.settings import Settings
 from models.dossier import Dossier
 from models.vessel import Vessel
-from tests.callcenter.console.conftest import PASSWORD, MakeDraft, MakeUser
+from tests.callcenter.console.conftest import PASSWORD, MakeDraft, MakeUser, csrf_of
 from tests.conftest import TWILIO_TOKEN
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -176,3 +180,33 @@ def test_an_operator_is_refused_a_supervisor_page(new_page, make_user: MakeUser)
     response = page.goto("/console/activity")
     assert response is not None and response.status == 403
     expect(page.locator("h1")).to_have_text("Không có quyền truy cập")
+
+
+def _wait_for_streams(count: int) -> None:
+    deadline = time.monotonic() + 10
+    while OPEN_STREAMS.value != count:
+        assert time.monotonic() < deadline, f"{OPEN_STREAMS.value} event streams open, expected {count}"
+        time.sleep(0.1)
+
+
+def test_the_event_stream_sends_new_drafts_and_ends_when_the_client_leaves(  # type: ignore[no-untyped-def]
+    server: str, make_user: MakeUser, make_draft: MakeDraft
+) -> None:
+    make_user("vana", "operator")
+    _wait_for_streams(0)  # the pages of earlier tests are closed
+    with httpx.Client(base_url=server, timeout=10) as http:
+        login = http.get("/console/login").text
+        http.post("/console/login", data={"csrf_token": csrf_of(login), "username": "vana", "password": PASSWORD})
+        since = re.search(r'data-since="([^"]*)"', http.get("/console/queue").text)
+        assert since is not None
+        with http.stream("GET", "/console/queue/events", params={"since": since.group(1)}) as events:
+            assert events.headers["content-type"].startswith("text/event-stream")
+            lines = events.iter_lines()
+            assert next(lines) == "retry: 2000"
+            assert OPEN_STREAMS.value == 1
+            draft = make_draft()
+            for line in lines:
+                if line.startswith("data:"):
+                    assert json.loads(line[5:])["reference"] == draft.reference
+                    break
+    _wait_for_streams(0)  # the server noticed the client left and ended the stream
