@@ -13,6 +13,7 @@ from callcenter.onestop.emulator import create_emulator_app
 from callcenter.outbox.runner import start_outbox_thread
 from callcenter.settings import Settings
 from ivr.bench_endpoint import router as bench_router
+from ivr.guide.routes import router as guide_router
 from ivr.runtime import load_runtime
 from ivr.sms.webhook import router as sms_router
 from ivr.webhooks import install_voice_fault_handlers, mount_voice_prompts
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(ivr_router)
     app.include_router(sms_router)
+    app.include_router(guide_router)
     if settings.bench_endpoint:
         app.include_router(bench_router)
     app.include_router(api_router, prefix="/api/v1")

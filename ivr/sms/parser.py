@@ -85,13 +85,13 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword(
         code="TT", action="status", argument="reference",
         short="xem hồ sơ",
-        meaning="Tình trạng hồ sơ mới nhất của số điện thoại đang nhắn, hoặc của hồ sơ có mã đã nhắn",
+        meaning="Xem hồ sơ đến đâu: hồ sơ mới nhất của số đang nhắn, hoặc hồ sơ có mã đã nhắn",
         aliases=("tt", "tinhtrang"),
         examples=(Example("TT"), Example(f"TT {EXAMPLE_REFERENCE}", EXAMPLE_REFERENCE)),
     ),
     Keyword(
         code="HD", action="help",
-        short="hướng dẫn", meaning="Hướng dẫn cách nhắn tin (mọi tin nhắn khác cũng nhận được hướng dẫn này)",
+        short="hướng dẫn", meaning="Nhận hướng dẫn (tin không hiểu được cũng nhận hướng dẫn này)",
         aliases=("hd", "huongdan", "help"),
         examples=(Example("HD"),),
     ),
