@@ -110,7 +110,10 @@ def targets(runs: list[BackendRun]) -> list[Target]:
                 _num(run.peak_rss_mb, "{:.0f} MB"),
             )
         )
-        failed = sum(r.failed_calls + r.errors for r in (run.saturation, run.bare, run.pace) if r)
+        # A call that hit an error is one failure, however many webhooks it had left.
+        failed = sum(r.failed_calls for r in (run.saturation, run.pace) if r) + (
+            run.bare.errors if run.bare else 0
+        )
         found.append(Target(f"{run.name}: no failed webhook or call", failed == 0, str(failed)))
     if sqlite and postgres:
         lite, pg = rps(sqlite.saturation), rps(postgres.saturation)
@@ -125,7 +128,9 @@ def targets(runs: list[BackendRun]) -> list[Target]:
     return found
 
 
-def render(console: Console, runs: list[BackendRun], *, concurrency: int, pace_callers: int) -> list[Target]:
+def render(
+    console: Console, runs: list[BackendRun], *, concurrency: int, pace_callers: int, think_s: float = 3.0
+) -> list[Target]:
     table = Table(title="tongdai — webhook benchmark (one uvicorn worker, loopback)")
     table.add_column("")
     for run in runs:
@@ -180,6 +185,11 @@ def render(console: Console, runs: list[BackendRun], *, concurrency: int, pace_c
         if endings:
             console.print(f"{run.name} saturation call endings: {dict(endings)}", style="dim")
 
+    console.print(
+        f"{pace_callers} paced callers pressing a key every ~{think_s:.0f} s offer ≈{pace_callers / think_s:.0f} "
+        "webhook req/s: when that exceeds the saturation figure, answers queue and p99 grows without bound.",
+        style="dim",
+    )
     found = targets(runs)
     console.print()
     for target in found:

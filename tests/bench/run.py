@@ -14,6 +14,7 @@ exit non-zero when a target fails. `--quick` runs short scenarios for a smoke ch
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import importlib.util
 import multiprocessing
@@ -138,8 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short scenarios, a smoke check of the bench")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--pace-callers", type=int, help="calls in progress in the paced scenario (1000)")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else Plan()
+    if args.pace_callers:
+        plan = dataclasses.replace(plan, pace_callers=args.pace_callers)
     started = time.monotonic()
     console.print(
         f"Load generator and server share this machine's {os.cpu_count()} cores: the generator runs in "
