@@ -24,6 +24,12 @@ router = APIRouter(prefix="/twilio/voice/callback", tags=["twilio"])
 TWIML = "text/xml"
 # How long the fisher's phone rings; at sea the signal is weak and picking up takes time.
 FISHER_RING_SECONDS = 40
+# What the operator hears when the fisher's leg did not connect.
+_TELL_OPERATOR = {
+    "no_answer": "Người dân không nghe máy. Hồ sơ đã được hẹn gọi lại.",
+    "wrong_number": "Không gọi được số của người dân. Hãy kiểm tra lại số điện thoại.",
+    "failed": "Không nối máy được. Hồ sơ đã được hẹn gọi lại.",
+}
 
 
 def _twiml(response: VoiceResponse) -> Response:
@@ -65,8 +71,8 @@ def dialed(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) 
         record_outcome(db, attempt=attempt, dial_status=form.get("DialCallStatus", "failed"))
         db.commit()
     response = VoiceResponse()
-    if attempt is not None and attempt.outcome != "reached":
-        _say(response, "Người dân không nghe máy. Hồ sơ đã được hẹn gọi lại.", settings)
+    if attempt is not None and attempt.outcome in _TELL_OPERATOR:
+        _say(response, _TELL_OPERATOR[attempt.outcome], settings)
     response.hangup()
     return _twiml(response)
 

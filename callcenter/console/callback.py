@@ -11,7 +11,7 @@ from sqlalchemy import select
 from callcenter.audit.log import record_audit
 from callcenter.callbacks.dialer import TwilioDialer, TwilioHttpDep
 from callcenter.callbacks.repository import due_callbacks
-from callcenter.callbacks.service import CallbackRefused, request_callback
+from callcenter.callbacks.service import OUTCOME_LABELS, CallbackRefused, request_callback
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import StaffPage, client_ip
 from callcenter.console.errors import ConsoleError
@@ -63,4 +63,5 @@ def due_page(request: Request, user: StaffPage, db: SessionDep, cursor: str | No
     last = page[-1].attempt if page else None
     if len(rows) > PAGE_SIZE and last is not None and last.next_attempt_at is not None:
         next_cursor = encode_cursor(Cursor(at=last.next_attempt_at, id=last.id))
-    return render(request, "callbacks.html", {"rows": page, "next_cursor": next_cursor})
+    return render(request, "callbacks.html", {"rows": page, "next_cursor": next_cursor,
+                                                     "outcome_labels": OUTCOME_LABELS})

@@ -33,6 +33,7 @@ from callcenter.dossiers.service import (
     DossierInvalid,
     DossierNotEditable,
     DossierNotFound,
+    release_claim,
     submit_dossier,
     update_dossier,
 )
@@ -134,6 +135,21 @@ def save_dossier(request: Request, reference: str, user: StaffPage, form: CsrfFo
         return _error_page(request, db, reference, user, exc, form)
     db.commit()
     return RedirectResponse(f"/console/dossiers/{reference}?notice=submitted", status_code=303)
+
+
+@router.post("/dossiers/{reference}/release")
+def release(request: Request, reference: str, user: StaffPage, form: CsrfForm, db: SessionDep) -> Response:
+    """Back to the queue: the holder may; a supervisor may take it from anyone."""
+    try:
+        release_claim(db, reference=reference, user=user, force=user.role in ("supervisor", "admin"),
+                      ip=client_ip(request))
+    except ClaimConflict as exc:
+        db.rollback()
+        return _error_page(request, db, reference, user, exc, None)
+    except DossierNotFound:
+        raise ConsoleError(404, NOT_FOUND, f"Không có hồ sơ số {reference}.") from None
+    db.commit()
+    return RedirectResponse("/console/queue", status_code=303)
 
 
 @router.post("/dossiers/{reference}/id-number", response_class=HTMLResponse)

@@ -147,3 +147,28 @@ def test_claim_winner_goes_to_the_dossier_and_the_loser_sees_who_has_it(
     assert lost.status_code == 200
     assert "Hồ sơ đang được vana xử lý" in lost.text
     assert db.scalar(select(Dossier.claimed_by_id).where(Dossier.id == draft.id)) is not None
+
+
+def test_a_supervisor_can_give_back_a_dossier_another_operator_holds(
+    operator_client: TestClient, make_user: MakeUser, make_draft: MakeDraft, app: object, db: Session
+) -> None:
+    draft = make_draft()
+    token = csrf_of(operator_client.get("/console/queue").text)
+    operator_client.post(f"/console/dossiers/{draft.reference}/claim", data={"csrf_token": token})
+
+    make_user("thic", "operator")
+    make_user("thib", "supervisor")
+    with TestClient(app, base_url=BASE) as other:  # type: ignore[arg-type]
+        log_in(other, "thic")
+        page = other.get(f"/console/dossiers/{draft.reference}").text
+        assert "Hồ sơ đang được vana xử lý." in page and 'id="release"' not in page
+        refused = other.post(f"/console/dossiers/{draft.reference}/release", data={"csrf_token": csrf_of(page)})
+        assert refused.status_code == 409
+    with TestClient(app, base_url=BASE) as supervisor:  # type: ignore[arg-type]
+        log_in(supervisor, "thib")
+        page = supervisor.get(f"/console/dossiers/{draft.reference}").text
+        released = supervisor.post(f"/console/dossiers/{draft.reference}/release",
+                                   data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+        assert released.headers["location"] == "/console/queue"
+    db.refresh(draft)
+    assert draft.claimed_by_id is None
