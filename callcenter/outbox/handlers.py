@@ -7,9 +7,14 @@ from callcenter.outbox.registry import HandlerRegistry, default_registry
 
 def install_default_handlers(registry: HandlerRegistry = default_registry) -> HandlerRegistry:
     # Imported here, not at module level: handler modules import the outbox package.
+    from callcenter.dossiers import onestop_sync
     from callcenter.notify import sms
 
     registry.register(
         sms.SMS_SEND, sms.deliver_sms, on_give_up=sms.give_up_sms, on_requeue=sms.requeue_sms
+    )
+    registry.register(
+        "onestop.submit", onestop_sync.deliver_submission,
+        on_give_up=onestop_sync.give_up_submission, on_requeue=onestop_sync.requeue_submission,
     )
     return registry
