@@ -86,7 +86,7 @@ def new_page(browser: Browser, server: str) -> Iterator[object]:
 
     def make() -> Page:
         context = browser.new_context(base_url=server, locale="vi-VN")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
 
@@ -186,7 +186,7 @@ def test_an_operator_is_refused_a_supervisor_page(new_page, make_user: MakeUser)
 
 
 def _wait_for_streams(count: int) -> None:
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 20  # generous: two shared cores under a full test run
     while OPEN_STREAMS.value != count:
         assert time.monotonic() < deadline, f"{OPEN_STREAMS.value} event streams open, expected {count}"
         time.sleep(0.1)
