@@ -156,11 +156,16 @@ def context(settings: Settings, line: OneStopLine) -> Iterator[OutboxContext]:
 
 
 class WorkerClock:
+    """Wall-clock time (submissions are due when made) that a test can move ahead."""
+
     def __init__(self) -> None:
-        self.now = datetime.now(UTC)
+        self.offset = timedelta(0)
 
     def __call__(self) -> datetime:
-        return self.now
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
 
 
 @pytest.fixture
