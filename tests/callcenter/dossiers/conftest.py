@@ -95,7 +95,7 @@ def emulator_app(engine: Engine, db: Session, emulator_clock: ManualClock) -> Fa
     return create_emulator_app(
         sessionmaker=make_sessionmaker(engine),
         clock=emulator_clock,
-        config=EmulatorSettings(_env_file=None, step_seconds=STEP.total_seconds()),  # type: ignore[call-arg]
+        config=EmulatorSettings(_env_file=None, step_seconds=STEP.total_seconds()),
     )
 
 
@@ -181,7 +181,7 @@ def make_worker(
         return OutboxWorker(
             make_sessionmaker(engine),
             context,
-            config=OutboxSettings(_env_file=None, **config),  # type: ignore[call-arg]
+            config=OutboxSettings(_env_file=None, **config),
             registry=install_default_handlers(HandlerRegistry()),
             worker_id=worker_id,
             clock=worker_clock,
