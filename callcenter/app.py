@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from callcenter.api.router import router as api_router
 from callcenter.console import install_console
+from callcenter.dossiers.ticker import start_dossier_chores
 from callcenter.onestop.emulator import create_emulator_app
 from callcenter.outbox.runner import start_outbox_thread
 from callcenter.settings import Settings
@@ -31,7 +32,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         outbox = start_outbox_thread(settings, app.state.sessionmaker) if settings.run_worker_in_app else None
+        # Idle claims and one-stop status polling ride along with the in-app worker.
+        sessions = app.state.sessionmaker
+        chores = start_dossier_chores(settings, sessions) if settings.run_worker_in_app else None
         yield
+        if chores is not None:
+            chores.stop()
         if outbox is not None:
             outbox.stop()
         engine.dispose()
