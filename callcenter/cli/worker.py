@@ -9,6 +9,7 @@ from types import FrameType
 import typer
 from pydantic import ValidationError
 
+from callcenter.dossiers.ticker import start_dossier_chores
 from callcenter.outbox.config import OutboxSettings
 from callcenter.outbox.context import build_context
 from callcenter.outbox.worker import OutboxWorker
@@ -48,10 +49,13 @@ def worker(
             return
         stop = threading.Event()
         _stop_on_signals(stop)
+        chores = start_dossier_chores(settings, outbox.sessions)  # idle claims, one-stop status poll
         try:
             outbox.run(stop)
         except KeyboardInterrupt:
             stop.set()
+        finally:
+            chores.stop()
     finally:
         context.close()
         engine.dispose()
