@@ -3,7 +3,8 @@
 Every `DOSSIER_STATUS_POLL_S` seconds (default 60): release claims idle longer than
 `DOSSIER_CLAIM_IDLE_MINUTES` (30), then ask the one-stop system about every filed
 dossier (`onestop_sync.poll_statuses`). The app starts it when it runs the outbox worker
-in-process (`RUN_WORKER_IN_APP`, the default). Both chores are safe with several app
+in-process (`RUN_WORKER_IN_APP`, the default), and `tongdai worker` beside its own
+worker. Both chores are safe with several app
 workers running them at once: each change is a conditional UPDATE that only one wins.
 """
 
