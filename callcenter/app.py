@@ -11,6 +11,8 @@ from callcenter.api.router import router as api_router
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
 from callcenter.onestop.emulator import create_emulator_app
+from callcenter.ops.health import install_ops
+from callcenter.ops.logging import configure_logging
 from callcenter.outbox.runner import start_outbox_thread
 from callcenter.settings import Settings
 from ivr.bench_endpoint import router as bench_router
@@ -24,6 +26,7 @@ from models.db import ensure_schema_current, make_engine, make_sessionmaker
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    configure_logging(json=settings.log_json)
     engine = make_engine(settings.database_url)
     # Refuse to serve on a schema the code does not match: a half-migrated hotline
     # would fail callers mid-call instead of failing loudly here.
@@ -49,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()
     install_voice_fault_handlers(app)
+    install_ops(app)  # /metrics, /readyz, webhook latency
     mount_voice_prompts(app)
 
     app.include_router(ivr_router)

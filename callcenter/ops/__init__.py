@@ -1,0 +1,1 @@
+"""Operations: Prometheus metrics, readiness, and JSON logs with personal data masked."""

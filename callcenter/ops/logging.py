@@ -1,0 +1,36 @@
+"""structlog set-up: JSON lines in production (settings.log_json), readable text otherwise.
+
+Both mask phone and ID numbers. Loggers are not cached, so a second app in the same
+process (tests) can set the output again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TextIO
+
+import structlog
+
+from callcenter.ops.masking import mask_personal_data
+
+
+def configure_logging(*, json: bool, stream: TextIO | None = None, level: int = logging.INFO) -> None:
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            mask_personal_data,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        # Without a stream, each logger finds sys.stdout when made (test capture swaps it).
+        logger_factory=(
+            structlog.PrintLoggerFactory(file=stream) if stream else structlog.PrintLoggerFactory()
+        ),
+        cache_logger_on_first_use=False,
+    )

@@ -1,0 +1,39 @@
+"""JSON log lines never carry a whole phone or citizen ID number."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+
+import pytest
+import structlog
+
+from callcenter.ops.logging import configure_logging
+from callcenter.ops.masking import mask_text
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    out = io.StringIO()
+    configure_logging(json=True, stream=out)
+    yield out
+    structlog.reset_defaults()
+
+
+def test_json_lines_mask_phone_and_id_numbers_in_any_value(json_log: io.StringIO) -> None:
+    structlog.get_logger("t").info(
+        "dossier_saved", caller="+84905123456", note="gọi lại số 0905123456, CCCD 051090001234",
+        nested={"phones": ["0987654321"]}, call_sid="CA0905123456090512345609051234",
+    )
+    line = json.loads(json_log.getvalue().strip().splitlines()[-1])
+    assert line["event"] == "dossier_saved" and line["level"] == "info"
+    assert line["caller"] == "+84905***456"
+    assert "0905123456" not in line["note"] and "051090001234" not in line["note"]
+    assert "051******234" in line["note"]
+    assert line["nested"]["phones"] == ["0987***321"]
+    assert line["call_sid"] == "CA0905123456090512345609051234"  # an identifier, not a number to hide
+
+
+def test_masking_leaves_references_and_dates_alone() -> None:
+    assert mask_text("hồ sơ 472915 ngày 2026-03-02") == "hồ sơ 472915 ngày 2026-03-02"

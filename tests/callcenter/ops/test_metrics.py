@@ -1,0 +1,54 @@
+"""`/metrics`, `/healthz`, `/readyz` as a Prometheus scraper and a load balancer see them."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from models.outbox import OutboxEntry
+from tests.ivr.voice import VoiceCaller
+
+
+def scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def test_a_call_shows_in_the_counters_and_the_webhook_latency(client: TestClient, db: Session) -> None:
+    caller = VoiceCaller(client)
+    caller.post("/twilio/voice")
+    caller.post("/twilio/voice/status", CallStatus="completed", CallDuration="12")
+    db.add(OutboxEntry(kind="sms.send", idempotency_key="k1", payload={}, status="failed"))
+    db.commit()
+    samples = scrape(client)
+    assert samples[("tongdai_calls_started_total", ())] == 1
+    assert samples[("tongdai_calls_ended_total", (("outcome", "abandoned"),))] == 1
+    assert samples[("tongdai_webhook_duration_seconds_count", (("route", "/twilio/voice"),))] == 1
+    assert samples[("tongdai_webhook_duration_seconds_count", (("route", "/twilio/voice/status"),))] == 1
+    assert samples[("tongdai_outbox_entries", (("state", "failed"),))] == 1
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_not_ready_when_the_schema_is_behind(client: TestClient, engine: Engine) -> None:
+    with engine.begin() as conn:
+        head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    try:
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["fix"] == "tongdai db upgrade"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
