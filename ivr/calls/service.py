@@ -12,9 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ivr.calls.repository import add_events, claim_webhook, get_call, store_answer
+from ivr.calls.repository import (
+    LiveCall,
+    add_call_events,
+    add_events,
+    advance_call,
+    claim_answer,
+    get_call,
+    insert_call,
+    load_call,
+    stored_answer,
+)
 from ivr.calls.world import DatabaseWorld
 from ivr.flow.engine import replay, resume, start_call
 from ivr.flow.state import CallState, Digits, Event, Input, Limits, NoInput, Say, Step
@@ -68,22 +79,21 @@ def _fingerprint(given: Input) -> str:
 def answer_new_call(session: Session, *, params: dict[str, str], ctx: VoiceContext) -> str:
     sid = _sid(params)
     key = f"voice:{sid}:0"
-    previous = claim_webhook(session, key=key, fingerprint="start")
-    if previous is not None and previous.response:
-        return previous.response
-    call = get_call(session, sid)
-    if call is None:
-        call = Call(
-            call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
-            flow_version=ctx.runtime.current.version, started_at=ctx.now, state={}, turn=0,
-        )
-        session.add(call)
-        session.flush()
+    if load_call(session, sid) is not None:
+        return _answered_before(session, key=key, fingerprint="start", ctx=ctx, sid=sid)
+    try:
+        with session.begin_nested():
+            call = insert_call(
+                session, call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
+                flow_version=ctx.runtime.current.version, at=ctx.now,
+            )
+    except IntegrityError:  # the same first webhook, answered by another worker just now
+        return _answered_before(session, key=key, fingerprint="start", ctx=ctx, sid=sid)
     flow = ctx.runtime.flows[call.flow_version]
     world = DatabaseWorld(session, caller=call.from_number, settings=ctx.settings, now=ctx.now)
     step = start_call(flow, world, province=ctx.settings.hotline_province)
     log.info("call_started", call_sid=sid, caller=mask_phone(call.from_number), flow=call.flow_version)
-    return _finish(session, call=call, step=step, claim_key=key, ctx=ctx)
+    return _finish(session, call=call, step=step, key=key, fingerprint="start", ctx=ctx)
 
 
 def answer_step(
@@ -94,39 +104,53 @@ def answer_step(
     # which PostgreSQL text refuses.
     digits = "".join(ch for ch in params.get("Digits", "")[:64] if ch.isprintable())
     given: Input = Digits(digits) if digits else NoInput()
+    fingerprint = _fingerprint(given)
     key = f"voice:{sid}:{turn}"
-    previous = claim_webhook(session, key=key, fingerprint=_fingerprint(given))
-    call = get_call(session, sid)
+    call = load_call(session, sid)
     if call is None:
         raise BadWebhook(f"no call {sid} for this step")
-    flow = ctx.runtime.flows.get(call.flow_version, ctx.runtime.current)
-    state = CallState.from_json(call.state)
-    if previous is not None:
-        if previous.fingerprint == _fingerprint(given) and previous.response:
-            return previous.response  # Twilio repeated itself: same answer, no second effect
-        return _render(replay(flow, state), call.turn, ctx)
     if turn != call.turn:
-        # A step of the past (or a forged turn): say where the call stands now.
-        answer = _render(replay(flow, state), call.turn, ctx)
-        store_answer(session, key=key, response=answer)
-        return answer
+        # Twilio repeating a step already answered, or a step of the past: no effect.
+        return _answered_before(session, key=key, fingerprint=fingerprint, ctx=ctx, sid=sid)
+    flow = ctx.runtime.flows.get(call.flow_version, ctx.runtime.current)
     world = DatabaseWorld(session, caller=call.from_number, settings=ctx.settings, now=ctx.now)
     limits = Limits(
         max_misses=ctx.settings.max_misses,
         max_steps=ctx.settings.max_steps,
         call_too_long=(ctx.now - call.started_at).total_seconds() > ctx.settings.max_call_s,
     )
+    state = CallState.from_json(call.state)
     step = resume(flow, state, given, world, province=ctx.settings.hotline_province, limits=limits)
-    return _finish(session, call=call, step=step, claim_key=key, ctx=ctx)
+    return _finish(session, call=call, step=step, key=key, fingerprint=fingerprint, ctx=ctx)
 
 
-def _finish(session: Session, *, call: Call, step: Step, claim_key: str, ctx: VoiceContext) -> str:
+def _answered_before(session: Session, *, key: str, fingerprint: str, ctx: VoiceContext, sid: str) -> str:
+    """The stored answer when the input is the same; otherwise where the call stands now."""
+    session.rollback()
+    previous = stored_answer(session, key)
+    if previous is not None and previous[0] == fingerprint and previous[1]:
+        return previous[1]
+    call = load_call(session, sid)
+    if call is None:
+        raise BadWebhook(f"no call {sid}")
+    flow = ctx.runtime.flows.get(call.flow_version, ctx.runtime.current)
+    return _render(replay(flow, CallState.from_json(call.state)), call.turn, ctx)
+
+
+def _finish(
+    session: Session, *, call: LiveCall, step: Step, key: str, fingerprint: str, ctx: VoiceContext
+) -> str:
+    from_turn = call.turn
     extra_events = _carry_out(session, call=call, step=step, ctx=ctx)
     call.state = step.state.to_json()
     call.turn += 1
-    add_events(session, call, [*step.events, *extra_events])
     answer = _render(step, call.turn, ctx)
-    store_answer(session, key=claim_key, response=answer)
+    if not advance_call(session, call, from_turn=from_turn) or not claim_answer(
+        session, key=key, fingerprint=fingerprint, response=answer
+    ):
+        # A duplicate of this webhook won the race: undo ours, give its answer.
+        return _answered_before(session, key=key, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
+    add_events(session, call.id, [*step.events, *extra_events])
     return answer
 
 
@@ -134,12 +158,12 @@ def _render(step: Step, turn: int, ctx: VoiceContext) -> str:
     return render_step(step, turn=turn, catalogue=ctx.runtime.catalogue, settings=ctx.settings)
 
 
-def _set_outcome(call: Call, outcome: str) -> None:
+def _set_outcome(call: LiveCall | Call, outcome: str) -> None:
     if _OUTCOME_RANK.get(outcome, 0) >= _OUTCOME_RANK.get(call.outcome or "", 0):
         call.outcome = outcome
 
 
-def _carry_out(session: Session, *, call: Call, step: Step, ctx: VoiceContext) -> list[Event]:
+def _carry_out(session: Session, *, call: LiveCall, step: Step, ctx: VoiceContext) -> list[Event]:
     events: list[Event] = []
     for effect in step.effects:
         if effect.kind == "consent":
@@ -157,7 +181,7 @@ def _carry_out(session: Session, *, call: Call, step: Step, ctx: VoiceContext) -
     return events
 
 
-def _create_dossier(session: Session, *, call: Call, state: CallState, ctx: VoiceContext) -> Event:
+def _create_dossier(session: Session, *, call: LiveCall, state: CallState, ctx: VoiceContext) -> Event:
     vessel = session.get(Vessel, state.vessel_id) if state.vessel_verified and state.vessel_id else None
     phone = call.from_number if call.from_number.startswith("+") else None
     dossier = create_draft(
@@ -223,7 +247,7 @@ def record_callback_message(session: Session, *, params: dict[str, str], ctx: Vo
             call.recording_url = url
         _set_outcome(call, "callback_requested")
         duration = params.get("RecordingDuration", "")
-        add_events(session, call, [Event("callback", (call.state or {}).get("node"), None, None, {
+        add_call_events(session, call, [Event("callback", (call.state or {}).get("node"), None, None, {
             "recording": bool(call.recording_url),
             "recording_duration_s": int(duration) if duration.isdigit() and len(duration) < 6 else None,
         })])
