@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import structlog
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from callcenter.audit.log import record_audit
 from callcenter.auth.deps import SettingsDep, unauthorized
 from callcenter.auth.service import AccountLocked, LoginFailed, log_in
 from callcenter.auth.tokens import create_access_token
@@ -31,15 +32,20 @@ class Token(BaseModel):
 
 @router.post("/token")
 def issue_token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep,
+    request: Request,
 ) -> Token:
+    ip = request.client.host if request.client else None
     try:
         user = log_in(session, username=form.username, password=form.password)
     except LoginFailed:
+        record_audit(session, actor=None, actor_name=form.username, action="login_failed", ip=ip)
         session.commit()  # the failure counter must survive the refusal
         log.info("auth.login_failed")
         raise unauthorized(BAD_CREDENTIALS) from None
     except AccountLocked as locked:
+        record_audit(session, actor=None, actor_name=form.username, action="login_failed", ip=ip,
+                     detail={"locked_until": locked.until.isoformat()})
         session.commit()
         log.warning("auth.account_locked", locked_until=locked.until.isoformat())
         until = locked.until.astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M")
@@ -52,6 +58,7 @@ def issue_token(
                 f"Vui lòng thử lại sau {until}."
             ),
         ) from None
+    record_audit(session, actor=user, action="login", ip=ip, detail={"via": "api"})
     session.commit()
     log.info("auth.login", user_id=user.id)
     token = create_access_token(

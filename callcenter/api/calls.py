@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
+from callcenter.audit.log import record_audit
 from callcenter.auth.deps import FORBIDDEN, CurrentUser, SettingsDep, SupervisorUser
 from callcenter.calls import repository
 from callcenter.calls.repository import CallFilters
@@ -16,7 +17,7 @@ from callcenter.calls.schemas import CallDetail, CallSummary, calls_csv
 from callcenter.pagination import Cursor, Page, PageDep, query_error, split_page
 from ivr.deps import SessionDep
 from models.base import utcnow
-from models.domain.phone import InvalidPhone, normalize_phone
+from models.domain.phone import InvalidPhone, mask_phone, normalize_phone
 
 router = APIRouter(prefix="/calls", tags=["calls"])
 
@@ -57,6 +58,7 @@ def list_calls(
     session: SessionDep,
     settings: SettingsDep,
     page: PageDep,
+    request: Request,
     phone: Annotated[str | None, Query(description="the caller's number, 0905… or +84905…")] = None,
     since: Annotated[str | None, Query(description="ISO date or datetime, inclusive")] = None,
     until: Annotated[str | None, Query(description="ISO datetime (exclusive) or date (inclusive)")] = None,
@@ -75,7 +77,13 @@ def list_calls(
         outcome=outcome,
     )
     if format == "csv":
-        return _csv_response(session, filters=filters, after=page.after)
+        response = _csv_response(session, filters=filters, after=page.after)
+        record_audit(session, actor=user, action="export", target="calls",
+                     ip=request.client.host if request.client else None,
+                     detail={"format": "csv", "since": since, "until": until, "outcome": outcome,
+                             "phone": mask_phone(from_number) or None})
+        session.commit()
+        return response
     rows = repository.list_calls(session, filters=filters, after=page.after, limit=page.limit + 1)
     items, next_cursor = split_page(rows, limit=page.limit, key=lambda r: r.cursor)
     return Page(items=[CallSummary.from_row(r) for r in items], next_cursor=next_cursor)
