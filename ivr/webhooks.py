@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
 
 from ivr.calls.service import (
     VoiceContext,
@@ -22,12 +23,12 @@ from ivr.calls.service import (
     record_callback_message,
     record_status,
 )
-from ivr.deps import SessionDep
 from ivr.hours import is_open
 from ivr.prompts import PROMPTS_ROOT
 from ivr.runtime import HotlineRuntime
 from ivr.signature import TwilioForm
 from ivr.twiml import render_fault
+from models.db import write_turns
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -41,54 +42,65 @@ def _context(request: Request) -> VoiceContext:
 
 
 def _answer(
-    session: SessionDep, ctx: VoiceContext, work: Callable[[], str], params: dict[str, str]
+    request: Request, ctx: VoiceContext, work: Callable[[Session], str], params: dict[str, str]
 ) -> Response:
-    try:
-        body = work()
-        session.commit()
-    except Exception as exc:  # a caller must never hear a 5xx: every fault ends in a person
-        session.rollback()
-        log.error("voice_webhook_fault", error=type(exc).__name__, detail=str(exc)[:200],
-                  call_sid=params.get("CallSid", "")[:64])
-        body = render_fault(ctx.runtime.catalogue, ctx.settings, open_now=is_open(ctx.now, ctx.settings))
+    """Run one step in its own session and commit it: the single commit point.
+
+    The endpoints are `async` and do this work on the event loop on purpose: a step is
+    a few milliseconds of database work that one worker can only do one at a time
+    anyway (SQLite has one writer), and a hop through the thread pool per webhook cost
+    more than the step itself. PostgreSQL deployments scale out with more workers.
+    """
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session:
+        try:
+            with write_turns(session.get_bind().engine):
+                body = work(session)
+                session.commit()
+        except Exception as exc:  # a caller must never hear a 5xx: every fault ends in a person
+            session.rollback()
+            log.error("voice_webhook_fault", error=type(exc).__name__, detail=str(exc)[:200],
+                      call_sid=params.get("CallSid", "")[:64])
+            body = render_fault(ctx.runtime.catalogue, ctx.settings, open_now=is_open(ctx.now, ctx.settings))
     return Response(content=body, media_type=TWIML)
 
 
 @router.post("/voice")
-def incoming_call(request: Request, params: TwilioForm, session: SessionDep) -> Response:
+async def incoming_call(request: Request, params: TwilioForm) -> Response:
     ctx = _context(request)
-    return _answer(session, ctx, lambda: answer_new_call(session, params=params, ctx=ctx), params)
+    return _answer(request, ctx, lambda s: answer_new_call(s, params=params, ctx=ctx), params)
 
 
 @router.post("/voice/step/{turn}")
-def call_step(
-    request: Request, turn: str, params: TwilioForm, session: SessionDep, timeout: str = ""
-) -> Response:
+async def call_step(request: Request, turn: str, params: TwilioForm, timeout: str = "") -> Response:
     ctx = _context(request)
     # A turn that is not a number cannot be ours; -1 is answered with the current menu.
     number = int(turn) if turn.isdigit() and len(turn) < 9 else -1
     return _answer(
-        session, ctx,
-        lambda: answer_step(session, params=params, turn=number, timed_out=timeout == "1", ctx=ctx),
+        request, ctx,
+        lambda s: answer_step(s, params=params, turn=number, timed_out=timeout == "1", ctx=ctx),
         params,
     )
 
 
 @router.post("/voice/recorded")
-def callback_recorded(request: Request, params: TwilioForm, session: SessionDep) -> Response:
+async def callback_recorded(request: Request, params: TwilioForm) -> Response:
     ctx = _context(request)
-    return _answer(session, ctx, lambda: record_callback_message(session, params=params, ctx=ctx), params)
+    return _answer(request, ctx, lambda s: record_callback_message(s, params=params, ctx=ctx), params)
 
 
 @router.post("/voice/status")
-def call_status(request: Request, params: TwilioForm, session: SessionDep) -> Response:
+async def call_status(request: Request, params: TwilioForm) -> Response:
     ctx = _context(request)
-    try:
-        record_status(session, params=params, ctx=ctx)
-        session.commit()
-    except Exception as exc:  # Twilio retries 5xx; a bad callback is logged, not retried
-        session.rollback()
-        log.error("status_callback_fault", error=type(exc).__name__, detail=str(exc)[:200])
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session:
+        try:
+            with write_turns(session.get_bind().engine):
+                record_status(session, params=params, ctx=ctx)
+                session.commit()
+        except Exception as exc:  # Twilio retries 5xx; a bad callback is logged, not retried
+            session.rollback()
+            log.error("status_callback_fault", error=type(exc).__name__, detail=str(exc)[:200])
     return Response(content="<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>", media_type=TWIML)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# One lock per SQLite engine (see write_turns); weak so disposed engines go away.
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -21,6 +26,7 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        _WRITE_LOCKS[engine] = threading.Lock()
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
@@ -77,3 +83,15 @@ def ensure_schema_current(engine: Engine) -> None:
             f"The database schema is at {current or 'nothing'}, the code needs {head}. "
             "Run `tongdai db upgrade` first."
         )
+
+
+def write_turns(engine: Engine) -> AbstractContextManager[object]:
+    """Take turns at writing, within this process, when the database is SQLite.
+
+    SQLite has one writer at a time; threads that collide wait in its busy handler,
+    which sleeps in steps of up to 100 ms and so turns a 1 ms webhook into a slow
+    one under load. Queuing on a lock hands the database over the moment it is free.
+    PostgreSQL locks rows, not the database: no turns there.
+    """
+    lock = _WRITE_LOCKS.get(engine)
+    return lock if lock is not None else nullcontext()

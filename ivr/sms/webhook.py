@@ -17,6 +17,7 @@ from ivr.settings import HotlineSettings
 from ivr.signature import TwilioForm
 from ivr.sms.replies import fault
 from ivr.sms.service import BadMessage, SmsContext, answer_sms, twiml
+from models.db import write_turns
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -28,8 +29,9 @@ def incoming_sms(request: Request, params: TwilioForm, session: SessionDep) -> R
     runtime: HotlineRuntime = request.app.state.hotline
     ctx = SmsContext(settings=settings, catalogue=runtime.catalogue, now=datetime.now(UTC))
     try:
-        body = answer_sms(session, params=params, ctx=ctx)
-        session.commit()
+        with write_turns(session.get_bind().engine):
+            body = answer_sms(session, params=params, ctx=ctx)
+            session.commit()
     except BadMessage as exc:  # not a message Twilio would send: nobody to answer
         session.rollback()
         log.warning("sms_webhook_refused", detail=str(exc))
