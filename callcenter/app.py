@@ -15,6 +15,7 @@ from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.outbox.runner import start_outbox_thread
 from callcenter.settings import Settings
+from callcenter.supervisor.router import router as supervisor_router
 from ivr.bench_endpoint import router as bench_router
 from ivr.guide.routes import router as guide_router
 from ivr.runtime import load_runtime
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(bench_router)
     app.include_router(api_router, prefix="/api/v1")
     install_console(app)
+    app.include_router(supervisor_router)  # /console/supervisor/...
     if settings.onestop_base_url is None:  # no real one-stop system configured: emulate it here
         emulator = create_emulator_app(sessionmaker=app.state.sessionmaker, api_key=settings.onestop_api_key)
         app.mount("/onestop-emulator", emulator)

@@ -1,0 +1,1 @@
+"""Supervisors' pages under /console/supervisor: call log, call timeline, dashboard, impact, report."""

@@ -1,0 +1,119 @@
+"""Pages: the dashboard (pictures first, tables second), the impact page, the printable report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from callcenter.audit.log import record_audit
+from callcenter.console.deps import SupervisorPage, client_ip
+from callcenter.reports.context import ReportContext, report_context
+from callcenter.supervisor.charts import PALETTE, Series, bar_chart, column_chart
+from callcenter.supervisor.common import DEFAULT_DAYS, PeriodFigures, csv_text, page_period, period_figures
+from callcenter.supervisor.templating import render
+from ivr.deps import SessionDep
+from models.base import utcnow
+
+router = APIRouter()
+Ctx = Annotated[ReportContext, Depends(report_context)]
+
+
+def charts(f: PeriodFigures) -> dict[str, Markup]:
+    days = [d.day[8:10] + "/" + d.day[5:7] for d in f.per_day]
+    return {
+        "per_day": column_chart(
+            "Cuộc gọi theo ngày", days, [(d.calls - d.abandoned, d.abandoned) for d in f.per_day],
+            [Series("Được phục vụ", PALETTE["blue"]), Series("Bỏ máy", PALETTE["red"])],
+            label_every=max(1, len(days) // 15),
+        ),
+        "per_hour": column_chart(
+            "Cuộc gọi theo giờ trong ngày", [f"{h}h" for h in range(24)], [(n,) for n in f.per_hour],
+            [Series("Cuộc gọi", PALETTE["blue"])], height=200, label_every=2,
+        ),
+        "funnel": bar_chart(
+            "Phễu tổng đài tự động",
+            [s.title for s in f.funnel],
+            [(s.went_on, s.to_operator, s.abandoned) for s in f.funnel],
+            [Series("Đi tiếp", PALETTE["green"]), Series("Gặp điện thoại viên", PALETTE["amber"]),
+             Series("Bỏ máy", PALETTE["red"])],
+        ),
+        "waiting": bar_chart(
+            "Hồ sơ nháp đang chờ, theo thời gian chờ", [label for label, _ in f.waiting.by_age],
+            [(n,) for _, n in f.waiting.by_age], [Series("Hồ sơ", PALETTE["amber"])], label_width=120,
+        ),
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx,
+              since: str | None = None, until: str | None = None) -> Response:
+    period, since_shown, until_shown = page_period(since, until, ctx, default_days=DEFAULT_DAYS)
+    figures = period_figures(db, period=period, ctx=ctx)
+    return render(request, "sv_dashboard.html", {
+        "f": figures, "charts": charts(figures), "since": since_shown, "until": until_shown, "now": ctx.now,
+    })
+
+
+@router.get("/", include_in_schema=False)
+def dashboard_slash() -> RedirectResponse:
+    return RedirectResponse("/console/supervisor", status_code=303)
+
+
+@router.get("/impact", response_class=HTMLResponse)
+def impact_page(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx) -> Response:
+    figures = period_figures(db, period=page_period(None, None, ctx, default_days=DEFAULT_DAYS)[0], ctx=ctx)
+    months = sorted(figures.impact_since_start.by_month.items())
+    chart = column_chart(
+        "Hồ sơ nộp từ xa theo tháng", [m[5:7] + "/" + m[2:4] for m, _ in months],
+        [(v.dossiers_phone, v.dossiers_sms) for _, v in months],
+        [Series("Qua điện thoại", PALETTE["blue"]), Series("Qua SMS", PALETTE["green"])],
+        label_every=max(1, len(months) // 12),
+    )
+    return render(request, "sv_impact.html", {"f": figures, "months": months, "chart": chart})
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx,
+                since: str | None = None, until: str | None = None) -> Response:
+    period, since_shown, until_shown = page_period(since, until, ctx, default_days=DEFAULT_DAYS)
+    figures = period_figures(db, period=period, ctx=ctx)
+    return render(request, "sv_report.html", {
+        "f": figures, "charts": charts(figures), "since": since_shown, "until": until_shown, "now": ctx.now,
+    })
+
+
+@router.get("/report.csv")
+def report_csv(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx,
+               since: str | None = None, until: str | None = None) -> Response:
+    """The period's figures as one table a spreadsheet can pivot: section, item, measure, value."""
+    period, since_shown, until_shown = page_period(since, until, ctx, default_days=DEFAULT_DAYS)
+    f = period_figures(db, period=period, ctx=ctx)
+    s = f.summary
+    rows: list[tuple[object, ...]] = [
+        ("Cuộc gọi", "", name, value) for name, value in (
+            ("Tổng", s.calls), ("Tạo hồ sơ", s.dossiers_created), ("Chuyển điện thoại viên", s.transferred),
+            ("Xin gọi lại", s.callback_requested), ("Bỏ máy", s.abandoned), ("Hỏi tình trạng", s.status_read))
+    ]
+    for step in f.funnel:
+        rows += [("Phễu", step.title, measure, value) for measure, value in (
+            ("Đến bước", step.reached), ("Đi tiếp", step.went_on),
+            ("Gặp điện thoại viên", step.to_operator), ("Bỏ máy", step.abandoned))]
+    for op in f.operators:
+        rows += [("Điện thoại viên", op.full_name or op.username, "Nhận xử lý", op.handled),
+                 ("Điện thoại viên", op.full_name or op.username, "Đã gửi", op.submitted),
+                 ("Điện thoại viên", op.full_name or op.username, "Gọi lại", op.callbacks)]
+    rows += [("Hồ sơ", f"{procedure} / {status}", "Số hồ sơ", n)
+             for procedure, status, n in f.by_procedure_status]
+    rows += [("Hiệu quả", "", "Chuyến đi tránh được", f.impact.total.trips_avoided),
+             ("Hiệu quả", "", "Tiền tiết kiệm (đồng)", f.impact.total.saved_vnd)]
+    record_audit(db, actor=user, action="export", target="report", ip=client_ip(request),
+                 detail={"format": "csv", "since": since_shown, "until": until_shown})
+    db.commit()
+    return Response(
+        content=csv_text(("Mục", "Chi tiết", "Chỉ số", "Giá trị"), rows).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="bao-cao-{utcnow():%Y%m%d-%H%M}.csv"'},
+    )
