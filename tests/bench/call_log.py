@@ -97,7 +97,8 @@ def populate(engine: Engine, seed: int = 2022) -> None:
                     conn.execute(insert(CallEvent), events)
                 if dossiers:
                     conn.execute(insert(Dossier), dossiers)
-            calls.clear(), events.clear(), dossiers.clear()
+            for batch in (calls, events, dossiers):
+                batch.clear()
 
     for call_id in range(1, CALLS + 1):
         menus, outcome, abandoned_menu, _ = rng.choices(PATHS, weights)[0]
