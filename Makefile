@@ -29,10 +29,10 @@ run: setup
 	$(BIN)/tongdai demo seed
 	@echo
 	@echo "Hotline on http://$(HOST):$(PORT)  (console: http://$(HOST):$(PORT)/console)"
-	@echo "Place a call from another terminal:  $(BIN)/tongdai call"
-	@echo "  or scripted:                        $(BIN)/tongdai call --keys 2,90567#,1,1"
+	@echo "Place a call from another terminal:  $(BIN)/tongdai call --url http://$(HOST):$(PORT)"
+	@echo "  or scripted:                        $(BIN)/tongdai call --url http://$(HOST):$(PORT) --keys 2,90567#,1,1"
 	@echo
-	$(BIN)/uvicorn --factory callcenter.app:create_app --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" $(BIN)/uvicorn --factory callcenter.app:create_app --host $(HOST) --port $(PORT)
 
 # Chromium from Debian's packages for the console's browser tests (never a browser download).
 browser:
