@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,8 +44,25 @@ _LIVE_COLUMNS = (
 )
 
 
+# Built once: constructing a statement per webhook showed up in the profile.
+_LOAD_CALL = select(*_LIVE_COLUMNS).where(Call.call_sid == bindparam("sid"))
+_ADVANCE_CALL = (
+    update(Call)
+    .where(Call.id == bindparam("call_id"), Call.turn == bindparam("from_turn"))
+    .values(state=bindparam("new_state"), turn=bindparam("new_turn"), outcome=bindparam("new_outcome"),
+            consent_at=bindparam("new_consent_at"), consent_notice_version=bindparam("new_notice"),
+            dossier_reference=bindparam("new_reference"))
+    .returning(Call.id)
+)
+_INSERT_EVENTS = insert(CallEvent)
+_STORED_ANSWER = select(WebhookClaim.fingerprint, WebhookClaim.response).where(
+    WebhookClaim.key == bindparam("key")
+)
+
+
 def load_call(session: Session, call_sid: str) -> LiveCall | None:
-    row = session.execute(select(*_LIVE_COLUMNS).where(Call.call_sid == call_sid)).first()
+    # Core statements on the session's connection: the ORM layer adds nothing here.
+    row = session.connection().execute(_LOAD_CALL, {"sid": call_sid}).first()
     return LiveCall(**row._asdict()) if row else None
 
 
@@ -63,13 +80,11 @@ def insert_call(
 
 def advance_call(session: Session, call: LiveCall, *, from_turn: int) -> bool:
     """Store the call's new state, only if nobody advanced it meanwhile."""
-    updated = session.execute(
-        update(Call)
-        .where(Call.id == call.id, Call.turn == from_turn)
-        .values(state=call.state, turn=call.turn, outcome=call.outcome, consent_at=call.consent_at,
-                consent_notice_version=call.consent_notice_version, dossier_reference=call.dossier_reference)
-        .returning(Call.id)
-    ).first()
+    updated = session.connection().execute(_ADVANCE_CALL, {
+        "call_id": call.id, "from_turn": from_turn, "new_state": call.state, "new_turn": call.turn,
+        "new_outcome": call.outcome, "new_consent_at": call.consent_at,
+        "new_notice": call.consent_notice_version, "new_reference": call.dossier_reference,
+    }).first()
     return updated is not None
 
 
@@ -81,7 +96,7 @@ def add_events(session: Session, call_id: int, events: Iterable[Event]) -> None:
         for e in events
     ]
     if rows:
-        session.execute(insert(CallEvent), rows)
+        session.connection().execute(_INSERT_EVENTS, rows)
 
 
 def claim_answer(session: Session, *, key: str, fingerprint: str, response: str) -> bool:
@@ -99,14 +114,12 @@ def claim_answer(session: Session, *, key: str, fingerprint: str, response: str)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(WebhookClaim.key)  # rowcount is not reliable across drivers; RETURNING is
     )
-    return session.execute(stmt).scalar_one_or_none() is not None
+    return session.connection().execute(stmt).scalar_one_or_none() is not None
 
 
 def stored_answer(session: Session, key: str) -> tuple[str, str] | None:
     """(fingerprint, response) of a webhook answered before."""
-    row = session.execute(
-        select(WebhookClaim.fingerprint, WebhookClaim.response).where(WebhookClaim.key == key)
-    ).first()
+    row = session.connection().execute(_STORED_ANSWER, {"key": key}).first()
     return (row[0], row[1]) if row else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ivr.flow.state import DossierFact, VesselFact
@@ -32,6 +32,11 @@ def _dossier_fact(dossier: Dossier, *, own: bool) -> DossierFact:
     )
 
 
+_VESSEL_FACT = (Vessel.id, Vessel.registration_number, Vessel.owner_name)
+_VESSELS_OF_PHONE = select(*_VESSEL_FACT).where(Vessel.owner_phone == bindparam("phone")).limit(2)
+_VESSEL_BY_NUMBER = select(*_VESSEL_FACT).where(Vessel.registration_number == bindparam("number"))
+
+
 class DatabaseWorld:
     def __init__(self, session: Session, *, caller: str, settings: HotlineSettings, now: datetime) -> None:
         self.session = session
@@ -42,13 +47,13 @@ class DatabaseWorld:
     def caller_vessel(self) -> VesselFact | None:
         if not self.caller:
             return None
-        vessels = self.session.scalars(select(Vessel).where(Vessel.owner_phone == self.caller).limit(2)).all()
-        return _vessel_fact(vessels[0]) if len(vessels) == 1 else None
+        rows = self.session.connection().execute(_VESSELS_OF_PHONE, {"phone": self.caller}).all()
+        return VesselFact(*rows[0]) if len(rows) == 1 else None
 
     def find_vessel(self, digits: str) -> VesselFact | None:
         registration = f"{self.settings.hotline_province}-{digits}-TS"
-        vessel = self.session.scalar(select(Vessel).where(Vessel.registration_number == registration))
-        return _vessel_fact(vessel) if vessel else None
+        row = self.session.connection().execute(_VESSEL_BY_NUMBER, {"number": registration}).first()
+        return VesselFact(*row) if row else None
 
     def caller_newest_dossier(self) -> DossierFact | None:
         if not self.caller:
