@@ -72,13 +72,15 @@ async def incoming_call(request: Request, params: TwilioForm) -> Response:
 
 
 @router.post("/voice/step/{turn}")
-async def call_step(request: Request, turn: str, params: TwilioForm, timeout: str = "") -> Response:
+async def call_step(request: Request, turn: str, params: TwilioForm) -> Response:
+    # `?timeout=1` marks Twilio's fall-through after a silent gather; silence itself is
+    # told by the missing `Digits`, so the marker only keeps the two URLs apart in logs.
     ctx = _context(request)
     # A turn that is not a number cannot be ours; -1 is answered with the current menu.
     number = int(turn) if turn.isdigit() and len(turn) < 9 else -1
     return _answer(
         request, ctx,
-        lambda s: answer_step(s, params=params, turn=number, timed_out=timeout == "1", ctx=ctx),
+        lambda s: answer_step(s, params=params, turn=number, ctx=ctx),
         params,
     )
 

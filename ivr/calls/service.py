@@ -97,7 +97,7 @@ def answer_new_call(session: Session, *, params: dict[str, str], ctx: VoiceConte
 
 
 def answer_step(
-    session: Session, *, params: dict[str, str], turn: int, timed_out: bool, ctx: VoiceContext
+    session: Session, *, params: dict[str, str], turn: int, ctx: VoiceContext
 ) -> str:
     sid = _sid(params)
     # Keep what a keypad can send plus enough junk to be judged invalid; never a NUL,

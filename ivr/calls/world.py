@@ -14,12 +14,6 @@ from models.dossier import Dossier
 from models.vessel import Vessel
 
 
-def _vessel_fact(vessel: Vessel) -> VesselFact:
-    return VesselFact(
-        id=vessel.id, registration_number=vessel.registration_number, owner_name=vessel.owner_name
-    )
-
-
 def _dossier_fact(dossier: Dossier, *, own: bool) -> DossierFact:
     """`own`: the caller is the dossier's applicant. Anyone else hears status and dates only."""
     return DossierFact(
