@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from callcenter.calls import repository
 from callcenter.calls.repository import CallFilters
 from callcenter.calls.schemas import CallDetail, CallSummary, calls_csv
 from callcenter.pagination import Cursor, Page, PageDep, query_error, split_page
+from callcenter.reports.period import parse_period
 from ivr.deps import SessionDep
 from models.base import utcnow
 from models.domain.phone import InvalidPhone, mask_phone, normalize_phone
@@ -23,29 +23,6 @@ router = APIRouter(prefix="/calls", tags=["calls"])
 
 # An export walks the whole filtered range in pages of this size.
 _CSV_BATCH = 1000
-
-
-def _moment(name: str, value: str | None, *, tz: ZoneInfo, end_of_day: bool) -> datetime | None:
-    """An ISO date or datetime; a date or a time without offset is the centre's local time.
-
-    `until=2026-01-05` means up to the end of that day, so a date range reads as a person
-    means it.
-    """
-    if value is None:
-        return None
-    if len(value) > 19 and value[-6] == " ":
-        # An unencoded `+07:00` in a typed URL arrives as ` 07:00`.
-        value = f"{value[:-6]}+{value[-5:]}"
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value) + timedelta(days=1 if end_of_day else 0)
-            return datetime.combine(day, time.min, tzinfo=tz)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise query_error(
-            name, "Ngày giờ không hợp lệ; dùng dạng 2026-01-05 hoặc 2026-01-05T08:30:00+07:00.", value
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
 @router.get(
@@ -70,12 +47,9 @@ def list_calls(
         from_number = normalize_phone(phone) if phone is not None else None
     except InvalidPhone:
         raise query_error("phone", "Số điện thoại không hợp lệ.", phone) from None
-    filters = CallFilters(
-        from_number=from_number,
-        since=_moment("since", since, tz=tz, end_of_day=False),
-        until=_moment("until", until, tz=tz, end_of_day=True),
-        outcome=outcome,
-    )
+    # One reading of dates for calls and reports: an empty `since=` from a form means no bound.
+    period = parse_period(since, until, tz=tz)
+    filters = CallFilters(from_number=from_number, since=period.since, until=period.until, outcome=outcome)
     if format == "csv":
         response = _csv_response(session, filters=filters, after=page.after)
         record_audit(session, actor=user, action="export", target="calls",
