@@ -6,78 +6,27 @@ Few tests, each a whole task an operator does; every wait is on a selector, none
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callcenter.app import create_app
 from callcenter.console.queue import OPEN_STREAMS
-from callcenter.settings import Settings
 from models.dossier import Dossier
 from models.vessel import Vessel
+from tests import browser as live
+from tests.browser import Browser, Page, expect, new_context, requires_chromium
 from tests.callcenter.console.conftest import PASSWORD, MakeDraft, MakeUser, csrf_of
-from tests.conftest import TWILIO_TOKEN
 
-sync_api = pytest.importorskip("playwright.sync_api")
-Browser = sync_api.Browser
-Page = sync_api.Page
-expect = sync_api.expect
+pytestmark = requires_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-# CI (make test) installs Chromium first, so there a missing browser is a failure, not a skip.
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                                reason="Debian's chromium is not installed (make browser)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str, engine: Engine) -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url, public_base_url=base, twilio_auth_token=TWILIO_TOKEN,
-        twilio_account_sid=None, twilio_from_number=None, run_worker_in_app=False,
-        secret_key="browser-test-secret-key-long-enough-for-hs256", log_json=False,
-    )
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                            timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+# The shared live server and Chromium: pytest finds fixtures among the module's attributes.
+server = live.server
+browser = live.browser
 
 
 @pytest.fixture
@@ -85,8 +34,7 @@ def new_page(browser: Browser, server: str) -> Iterator[object]:
     contexts = []
 
     def make() -> Page:
-        context = browser.new_context(base_url=server, locale="vi-VN")
-        context.set_default_timeout(15_000)
+        context = new_context(browser, server)
         contexts.append(context)
         return context.new_page()
 

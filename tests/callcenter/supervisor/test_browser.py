@@ -5,80 +5,28 @@ Few tests, each something a supervisor does; every wait is on a selector, none o
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import uvicorn
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from callcenter.app import create_app
-from callcenter.settings import Settings
 from models.user import User
+from tests import browser as live
+from tests.browser import Browser, Page, expect, new_context, requires_chromium
 from tests.callcenter.reports.builders import T0, known_calls, make_call
 from tests.callcenter.reports.fixtures import PASSWORD
-from tests.conftest import TWILIO_TOKEN
 
-sync_api = pytest.importorskip("playwright.sync_api")
-Browser = sync_api.Browser
-Page = sync_api.Page
-expect = sync_api.expect
+pytestmark = requires_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                                reason="Debian's chromium is not installed (make browser)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str, engine: Engine) -> Iterator[str]:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url, public_base_url=base, twilio_auth_token=TWILIO_TOKEN,
-        twilio_account_sid=None, twilio_from_number=None, run_worker_in_app=False,
-        secret_key="browser-test-secret-key-long-enough-for-hs256", log_json=False,
-    )
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                            timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+# The shared live server and Chromium: pytest finds fixtures among the module's attributes.
+server = live.server
+browser = live.browser
 
 
 @pytest.fixture
 def page(browser: Browser, server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=server, locale="vi-VN")
-    context.set_default_timeout(15_000)
+    context = new_context(browser, server)
     yield context.new_page()
     context.close()
 
