@@ -1,49 +1,18 @@
-"""Users and logins for the API tests. Argon2 is slow on purpose: create few users."""
+"""Users and logins for the API tests, from the shared supervisor-side fixtures.
 
-from __future__ import annotations
+Argon2 is slow on purpose: create few users. `PASSWORD`, `Login` and `MakeUser` are re-exported
+for the test modules here that import them from this conftest.
+"""
 
-from collections.abc import Callable
+from tests.callcenter.reports.fixtures import (
+    PASSWORD,
+    Login,
+    MakeUser,
+    login,
+    make_user,
+    operator,
+    supervisor,
+)
 
-import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
+__all__ = ["PASSWORD", "Login", "MakeUser", "login", "make_user", "operator", "supervisor"]
 
-from callcenter.users.service import create_user
-from models.user import User
-
-PASSWORD = "mat-khau-du-dai-123"
-
-MakeUser = Callable[..., User]
-Login = Callable[[User], dict[str, str]]
-
-
-@pytest.fixture
-def make_user(db: Session) -> MakeUser:
-    def make(username: str, role: str, **kwargs: object) -> User:
-        user = create_user(db, username=username, password=PASSWORD, role=role, **kwargs)  # type: ignore[arg-type]
-        db.commit()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def login(client: TestClient) -> Login:
-    """Bearer headers for a user, obtained through the real token endpoint."""
-
-    def headers(user: User) -> dict[str, str]:
-        response = client.post("/api/v1/auth/token", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-    return headers
-
-
-@pytest.fixture
-def operator(make_user: MakeUser) -> User:
-    return make_user("vana", "operator", full_name="Nguyễn Văn A")
-
-
-@pytest.fixture
-def supervisor(make_user: MakeUser) -> User:
-    return make_user("thib", "supervisor", full_name="Trần Thị B")

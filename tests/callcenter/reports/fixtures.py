@@ -1,4 +1,4 @@
-"""Users and logins, shared by the supervisor-side test folders (import into a conftest)."""
+"""Users and logins, shared by the API and supervisor-side test folders (import into a conftest)."""
 
 from __future__ import annotations
 
