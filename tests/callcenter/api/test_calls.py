@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models.call import Call, CallEvent
 from models.dossier import Dossier
 from models.user import User
-from tests.callcenter.api.conftest import Login, MakeUser
+from tests.callcenter.api.conftest import Login, MakeUser, listed
 
 # 08:00 in Quảng Ngãi on 2 March 2026.
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -36,9 +36,7 @@ def supervisor_headers(supervisor: User, login: Login) -> dict[str, str]:
 
 
 def _sids(client: TestClient, headers: dict[str, str], **params: str) -> list[str]:
-    response = client.get("/api/v1/calls", params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    return [item["call_sid"] for item in response.json()["items"]]
+    return listed(client, "/api/v1/calls", "call_sid", headers, **params)
 
 
 def test_list_newest_first_with_filters(

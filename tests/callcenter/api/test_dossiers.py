@@ -14,7 +14,7 @@ from models.dossier import Dossier, DossierEvent
 from models.message import Message
 from models.user import User
 from models.vessel import Vessel
-from tests.callcenter.api.conftest import Login
+from tests.callcenter.api.conftest import Login, listed
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 PHONE = "+84905123456"
@@ -35,9 +35,7 @@ def headers(operator: User, login: Login) -> dict[str, str]:
 
 
 def _references(client: TestClient, headers: dict[str, str], **params: str) -> list[str]:
-    response = client.get("/api/v1/dossiers", params=params, headers=headers)
-    assert response.status_code == 200, response.text
-    return [item["reference"] for item in response.json()["items"]]
+    return listed(client, "/api/v1/dossiers", "reference", headers, **params)
 
 
 def test_list_is_newest_first_and_filters_by_status_procedure_and_phone(
