@@ -28,6 +28,7 @@ def run(
                f"{report.personal_cutoff:%d/%m/%Y} (UTC).")
     typer.echo(f"{verb} xóa {report.recordings_removed} bản ghi âm.")
     typer.echo(f"{verb} ẩn số gọi đến của {report.callers_masked} cuộc gọi.")
+    typer.echo(f"{verb} ẩn số điện thoại trong {report.messages_masked} tin nhắn SMS.")
     typer.echo(f"{verb} ẩn dữ liệu cá nhân của {report.dossiers_masked} hồ sơ đã đóng.")
     if report.sample_calls:
         typer.echo("Cuộc gọi, ví dụ: " + ", ".join(report.sample_calls))

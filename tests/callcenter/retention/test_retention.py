@@ -15,6 +15,7 @@ from callcenter.retention.settings import RetentionPolicy
 from models.audit import AuditEntry
 from models.call import Call
 from models.dossier import Dossier
+from models.message import Message
 from tests.callcenter.reports.builders import make_call, make_dossier
 
 NOW = datetime(2027, 6, 1, tzinfo=UTC)
@@ -37,6 +38,14 @@ def seed(db: Session) -> None:
         "fields": {"owner_id_number": "051085009876", "main_gear": "lưới vây"},
         "created_at": old, "updated_at": old,
     }
+    db.add_all([
+        Message(direction="out", to_number="+84905123456", body="Ma ho so cua ban la 700001", status="sent",
+                created_at=old),
+        Message(direction="in", to_number="+842553818558", from_number="+84905123456", body="TT",
+                status="received", created_at=old),
+        Message(direction="out", to_number="+84911222333", body="Ma ho so cua ban la 700003", status="sent",
+                created_at=recent),
+    ])
     make_dossier(db, "700001", status="delivered", **closed)
     make_dossier(db, "700002", status="in_progress", **closed)  # old but still open: kept
     make_dossier(db, "700003", status="rejected", **{**closed, "updated_at": recent})  # closed lately: kept
@@ -77,8 +86,15 @@ def test_real_run_removes_recordings_and_masks_old_personal_data_once(db: Sessio
     assert masked.history[-1].what == MASKED_NOTE
     for kept in ("700002", "700003"):
         assert dossiers[kept].applicant_id_number == "051090001234"
+    numbers = {(m.body, m.to_number, m.from_number) for m in db.scalars(select(Message))}
+    assert numbers == {
+        ("Ma ho so cua ban la 700001", "+84905***456", ""),
+        ("TT", "+842553***558", "+84905***456"),
+        ("Ma ho so cua ban la 700003", "+84911222333", ""),
+    }
     again = apply_retention(db, policy=POLICY, now=NOW, dry_run=False)
-    assert (again.recordings_removed, again.callers_masked, again.dossiers_masked) == (0, 0, 0)
+    assert (again.recordings_removed, again.callers_masked, again.messages_masked, again.dossiers_masked) == (
+        0, 0, 0, 0)
 
 
 @pytest.fixture
