@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from callcenter.audit.log import record_audit
 from callcenter.console.deps import SupervisorPage, client_ip
+from callcenter.console.templating import procedure_name
 from callcenter.reports.context import ReportContext, report_context
 from callcenter.supervisor.charts import PALETTE, Series, bar_chart, column_chart
 from callcenter.supervisor.common import DEFAULT_DAYS, PeriodFigures, csv_text, page_period, period_figures
@@ -19,6 +20,24 @@ from models.base import utcnow
 
 router = APIRouter()
 Ctx = Annotated[ReportContext, Depends(report_context)]
+
+
+# Dossier statuses grouped into the four stages a supervisor reads at a glance.
+STAGES = (
+    ("Chờ điện thoại viên", ("draft", "in_progress"), PALETTE["amber"]),
+    ("Đang ở một cửa", ("submitting", "submitted", "processing"), PALETTE["blue"]),
+    ("Có kết quả", ("result_ready", "in_transit", "delivered"), PALETTE["green"]),
+    ("Hủy / không chấp nhận", ("cancelled", "rejected"), PALETTE["red"]),
+)
+
+
+def _by_procedure(f: PeriodFigures) -> tuple[list[str], list[tuple[int, ...]]]:
+    counts: dict[str, dict[str, int]] = {}
+    for procedure, status, n in f.by_procedure_status:
+        counts.setdefault(procedure, {})[status] = n
+    labels = [procedure_name(p) for p in counts]
+    values = [tuple(sum(c.get(s, 0) for s in statuses) for _, statuses, _ in STAGES) for c in counts.values()]
+    return labels, values
 
 
 def charts(f: PeriodFigures) -> dict[str, Markup]:
@@ -39,6 +58,10 @@ def charts(f: PeriodFigures) -> dict[str, Markup]:
             [(s.went_on, s.to_operator, s.abandoned) for s in f.funnel],
             [Series("Đi tiếp", PALETTE["green"]), Series("Gặp điện thoại viên", PALETTE["amber"]),
              Series("Bỏ máy", PALETTE["red"])],
+        ),
+        "by_procedure": bar_chart(
+            "Hồ sơ theo thủ tục và giai đoạn", *_by_procedure(f),
+            [Series(name, colour) for name, _, colour in STAGES], label_width=260,
         ),
         "waiting": bar_chart(
             "Hồ sơ nháp đang chờ, theo thời gian chờ", [label for label, _ in f.waiting.by_age],

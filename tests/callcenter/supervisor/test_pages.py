@@ -116,7 +116,8 @@ def test_dashboard_and_report_show_the_figures_and_charts(
     page = client.get("/console/supervisor", params={"since": "2026-03-02", "until": "2026-03-02"})
     assert page.status_code == 200
     assert 'id="calls-total">5<' in page.text and 'id="calls-abandoned">2<' in page.text
-    assert page.text.count("<svg") == 4
+    assert page.text.count("<svg") == 5
+    assert "Hồ sơ theo thủ tục và giai đoạn" in page.text
     assert "Phễu tổng đài tự động" in page.text and "Menu chính" in page.text
     report = client.get("/console/supervisor/report", params={"since": "2026-03-02", "until": "2026-03-02"})
     assert "@page { size: A4" in report.text and "02/03/2026" in report.text
