@@ -65,7 +65,8 @@ def test_supervisor_reads_the_dashboard_charts(page: Page, db: Session, supervis
     known_calls(db)
     log_in(page, supervisor, "/console/supervisor?since=2026-03-02&until=2026-03-02")
     expect(page.locator("#calls-total")).to_have_text("5")
-    expect(page.locator("svg.chart")).to_have_count(4)
+    expect(page.locator("svg.chart")).to_have_count(5)
+    expect(page.locator("svg.chart[aria-label='Hồ sơ theo thủ tục và giai đoạn']")).to_be_visible()
     funnel = page.locator("svg.chart[aria-label='Phễu tổng đài tự động']")
     expect(funnel).to_be_visible()
     assert funnel.bounding_box()["width"] > 300  # drawn, not collapsed
