@@ -8,19 +8,16 @@ importing module when Playwright is not installed.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from callcenter.app import create_app
 from callcenter.settings import Settings
 from tests.conftest import TWILIO_TOKEN
+from tests.live_server import free_port, serve
 
 sync_api = pytest.importorskip("playwright.sync_api")
 Browser = sync_api.Browser
@@ -37,16 +34,10 @@ requires_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.
                                        reason="Debian's chromium is not installed (make browser)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(database_url: str, engine: Engine) -> Iterator[str]:
     """The whole app on a free local port, over the test database; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -54,18 +45,8 @@ def server(database_url: str, engine: Engine) -> Iterator[str]:
         twilio_account_sid=None, twilio_from_number=None, run_worker_in_app=False,
         secret_key="browser-test-secret-key-long-enough-for-hs256", log_json=False,
     )
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                            timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(settings), port=port, lifespan="on") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

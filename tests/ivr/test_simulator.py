@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
@@ -31,6 +28,7 @@ from ivr.simulator import (
     run_call,
     run_call_async,
 )
+from tests.live_server import free_port, serve
 
 TOKEN = "fake-ivr-token"
 TWILIO_PARAMS = {
@@ -295,21 +293,10 @@ def test_the_async_driver_paces_only_key_presses(ivr: FakeIvr) -> None:
 
 @pytest.fixture
 def served() -> Iterator[FakeIvr]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     ivr = FakeIvr(public_base=f"http://127.0.0.1:{port}")
-    server = uvicorn.Server(
-        uvicorn.Config(ivr.app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield ivr
-    server.should_exit = True
-    thread.join(10)
+    with serve(ivr.app, port=port):
+        yield ivr
 
 
 def tongdai_call(ivr: FakeIvr, *args: str, stdin: str | None = None) -> tuple[int, str]:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import random
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -33,6 +29,7 @@ from models.outbox import OutboxEntry
 from models.user import User
 from tests.callcenter.api.conftest import Login, MakeUser
 from tests.callcenter.dossiers.conftest import STEP, complete_values, in_days, make_dossier
+from tests.live_server import serve
 
 COMPLETE_PATCH: dict[str, Any] = {
     "applicant": {
@@ -192,13 +189,6 @@ def test_supervisors_see_failed_deliveries_and_retry_them(
 # --- end to end, over real HTTP to the emulator ---------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def emulator_clock() -> ManualClock:
     return ManualClock(datetime.now(UTC))
@@ -212,21 +202,8 @@ def emulator_url(engine: Engine, db: Session, emulator_clock: ManualClock) -> It
         clock=emulator_clock,
         config=EmulatorSettings(_env_file=None, step_seconds=STEP.total_seconds()),
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=_free_port(), log_level="warning", lifespan="off", ws="none"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the emulator did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 def test_from_claim_to_delivery_over_real_http(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,33 +18,15 @@ from callcenter.postal.s10 import is_tracking_number
 from models.dossier import Dossier
 from models.onestop_emulator import OneStopEmuDossier
 from tests.callcenter.onestop.conftest import API_KEY, STEP_SECONDS
+from tests.live_server import serve
 
 STEP = timedelta(seconds=STEP_SECONDS)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def emulator_url(emulator_app: FastAPI) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(emulator_app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the emulator did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(emulator_app) as url:
+        yield url
 
 
 @pytest.fixture
