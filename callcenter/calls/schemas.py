@@ -24,7 +24,9 @@ _FORMULA_STARTS = ("=", "@", "\t", "\r")
 _SIGNS = ("+", "-")
 
 
-class CallSummary(BaseModel):
+class CallFields(BaseModel):
+    """What a call row and a call's page both show."""
+
     call_sid: str
     from_: str = Field(serialization_alias="from")
     to: str
@@ -34,17 +36,22 @@ class CallSummary(BaseModel):
     outcome: str | None
     abandoned_menu: str | None
     dossier_reference: str | None
+
+
+def _call_fields(c: Call) -> dict[str, Any]:
+    return {
+        "call_sid": c.call_sid, "from_": c.from_number, "to": c.to_number, "started_at": c.started_at,
+        "ended_at": c.ended_at, "duration_s": c.duration_s, "outcome": c.outcome,
+        "abandoned_menu": c.abandoned_menu, "dossier_reference": c.dossier_reference,
+    }
+
+
+class CallSummary(CallFields):
     applicant_name: str | None
 
     @classmethod
     def from_row(cls, row: CallRow) -> CallSummary:
-        c = row.call
-        return cls(
-            call_sid=c.call_sid, from_=c.from_number, to=c.to_number, started_at=c.started_at,
-            ended_at=c.ended_at, duration_s=c.duration_s, outcome=c.outcome,
-            abandoned_menu=c.abandoned_menu, dossier_reference=c.dossier_reference,
-            applicant_name=row.applicant_name,
-        )
+        return cls(**_call_fields(row.call), applicant_name=row.applicant_name)
 
 
 class ConsentOut(BaseModel):
@@ -61,16 +68,7 @@ class CallEventOut(BaseModel):
     detail: dict[str, Any] | None
 
 
-class CallDetail(BaseModel):
-    call_sid: str
-    from_: str = Field(serialization_alias="from")
-    to: str
-    started_at: datetime
-    ended_at: datetime | None
-    duration_s: int | None
-    outcome: str | None
-    dossier_reference: str | None
-    abandoned_menu: str | None
+class CallDetail(CallFields):
     flow_version: str
     consent: ConsentOut
     events: list[CallEventOut]
@@ -78,9 +76,7 @@ class CallDetail(BaseModel):
     @classmethod
     def from_call(cls, c: Call) -> CallDetail:
         return cls(
-            call_sid=c.call_sid, from_=c.from_number, to=c.to_number, started_at=c.started_at,
-            ended_at=c.ended_at, duration_s=c.duration_s, outcome=c.outcome,
-            dossier_reference=c.dossier_reference, abandoned_menu=c.abandoned_menu,
+            **_call_fields(c),
             flow_version=c.flow_version,
             consent=ConsentOut(notice_version=c.consent_notice_version, at=c.consent_at),
             events=[_event(e) for e in c.events],
