@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from ivr.flow.state import Event
 from models.base import utcnow
 from models.call import Call, CallEvent, WebhookClaim
+from models.vessel import Vessel
 
 
 @dataclass
@@ -55,6 +57,21 @@ _ADVANCE_CALL = (
     .returning(Call.id)
 )
 _INSERT_EVENTS = insert(CallEvent)
+_INSERT_CALL = insert(Call).returning(Call.id)
+
+
+def _claim(dialect: str) -> Insert:
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        dialect_insert(WebhookClaim)
+        .values(key=bindparam("key"), fingerprint=bindparam("fingerprint"), response=bindparam("response"),
+                created_at=bindparam("created_at"))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(WebhookClaim.key)  # rowcount is not reliable across drivers; RETURNING is
+    )
+
+
+_CLAIM = {name: _claim(name) for name in ("sqlite", "postgresql")}
 _STORED_ANSWER = select(WebhookClaim.fingerprint, WebhookClaim.response).where(
     WebhookClaim.key == bindparam("key")
 )
@@ -67,14 +84,13 @@ def load_call(session: Session, call_sid: str) -> LiveCall | None:
 
 
 def insert_call(
-    session: Session, *, call_sid: str, from_number: str, to_number: str, flow_version: str, at: datetime
+    session: Session, *, call_sid: str, from_number: str, to_number: str, flow_version: str, at: datetime,
+    status: str = "in-progress",
 ) -> LiveCall:
-    call_id = session.execute(
-        insert(Call)
-        .values(call_sid=call_sid, from_number=from_number, to_number=to_number, flow_version=flow_version,
-                started_at=at, state={}, turn=0, twilio_status="in-progress")
-        .returning(Call.id)
-    ).scalar_one()
+    call_id = session.connection().execute(_INSERT_CALL, {
+        "call_sid": call_sid, "from_number": from_number, "to_number": to_number,
+        "flow_version": flow_version, "started_at": at, "state": {}, "turn": 0, "twilio_status": status,
+    }).scalar_one()
     return LiveCall(call_id, call_sid, from_number, flow_version, {}, 0, at, None, None, None, None)
 
 
@@ -106,21 +122,71 @@ def claim_answer(session: Session, *, key: str, fingerprint: str, response: str)
     waits for the first to commit and then sees its row, so Twilio's retry of a slow
     answer gets the same answer instead of a second effect.
     """
-    dialect = session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        dialect_insert(WebhookClaim)
-        .values(key=key, fingerprint=fingerprint, response=response, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(WebhookClaim.key)  # rowcount is not reliable across drivers; RETURNING is
-    )
-    return session.connection().execute(stmt).scalar_one_or_none() is not None
+    conn = session.connection()
+    claimed = conn.execute(_CLAIM[conn.dialect.name], {
+        "key": key, "fingerprint": fingerprint, "response": response, "created_at": utcnow(),
+    }).scalar_one_or_none()
+    return claimed is not None
 
 
 def stored_answer(session: Session, key: str) -> tuple[str, str] | None:
     """(fingerprint, response) of a webhook answered before."""
     row = session.connection().execute(_STORED_ANSWER, {"key": key}).first()
     return (row[0], row[1]) if row else None
+
+
+@dataclass
+class ClosingCall:
+    """The call row as the status callback needs it."""
+
+    id: int
+    state: dict[str, Any]
+    outcome: str | None
+    abandoned_menu: str | None
+    ended_at: datetime | None
+    duration_s: int | None
+
+
+_LOAD_CLOSING = select(
+    Call.id, Call.state, Call.outcome, Call.abandoned_menu, Call.ended_at, Call.duration_s
+).where(Call.call_sid == bindparam("sid"))
+_CLOSE_CALL = (
+    update(Call)
+    .where(Call.id == bindparam("call_id"))
+    .values(twilio_status=bindparam("new_status"), outcome=bindparam("new_outcome"),
+            abandoned_menu=bindparam("new_menu"), ended_at=bindparam("new_ended_at"),
+            duration_s=bindparam("new_duration"))
+)
+
+
+def load_closing_call(session: Session, call_sid: str) -> ClosingCall | None:
+    row = session.connection().execute(_LOAD_CLOSING, {"sid": call_sid}).first()
+    return ClosingCall(**row._asdict()) if row else None
+
+
+def save_closing_call(session: Session, call: ClosingCall, *, status: str) -> None:
+    session.connection().execute(_CLOSE_CALL, {
+        "call_id": call.id, "new_status": status, "new_outcome": call.outcome,
+        "new_menu": call.abandoned_menu, "new_ended_at": call.ended_at, "new_duration": call.duration_s,
+    })
+
+
+_DRAFT_VESSEL = select(Vessel.id, Vessel.registration_number, Vessel.owner_name, Vessel.owner_phone).where(
+    Vessel.id == bindparam("vessel_id")
+)
+
+
+def draft_vessel(session: Session, vessel_id: int) -> DraftVesselRow | None:
+    """The registry's facts a draft copies, by the id the caller confirmed."""
+    row = session.connection().execute(_DRAFT_VESSEL, {"vessel_id": vessel_id}).first()
+    return DraftVesselRow(*row) if row else None
+
+
+class DraftVesselRow(NamedTuple):
+    id: int
+    registration_number: str
+    owner_name: str
+    owner_phone: str | None
 
 
 def get_call(session: Session, call_sid: str) -> Call | None:

@@ -16,14 +16,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.calls.repository import (
+    ClosingCall,
     LiveCall,
     add_call_events,
     add_events,
     advance_call,
     claim_answer,
+    draft_vessel,
     get_call,
     insert_call,
     load_call,
+    load_closing_call,
+    save_closing_call,
     stored_answer,
 )
 from ivr.calls.world import DatabaseWorld
@@ -35,9 +39,8 @@ from ivr.intake.receipts import draft_receipt
 from ivr.runtime import HotlineRuntime
 from ivr.settings import HotlineSettings
 from ivr.twiml import render_says, render_step
-from models.call import Call, CallEvent
+from models.call import Call
 from models.domain.phone import mask_phone, try_normalize_phone
-from models.vessel import Vessel
 
 log = structlog.get_logger(__name__)
 
@@ -182,7 +185,7 @@ def _carry_out(session: Session, *, call: LiveCall, step: Step, ctx: VoiceContex
 
 
 def _create_dossier(session: Session, *, call: LiveCall, state: CallState, ctx: VoiceContext) -> Event:
-    vessel = session.get(Vessel, state.vessel_id) if state.vessel_verified and state.vessel_id else None
+    vessel = draft_vessel(session, state.vessel_id) if state.vessel_verified and state.vessel_id else None
     phone = call.from_number if call.from_number.startswith("+") else None
     dossier = create_draft(
         session,
@@ -212,16 +215,15 @@ def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext
     """Twilio's status callback: close the call with its duration and outcome."""
     sid = _sid(params)
     status = params.get("CallStatus", "")[:24]
-    call = get_call(session, sid)
+    call = load_closing_call(session, sid)
     if call is None:  # the call never reached a menu (e.g. a fault before the first answer)
-        call = Call(
-            call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
-            flow_version=ctx.runtime.current.version, started_at=ctx.now, state={},
+        new = insert_call(
+            session, call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
+            flow_version=ctx.runtime.current.version, at=ctx.now, status=status,
         )
-        session.add(call)
-        session.flush()
-    call.twilio_status = status
+        call = ClosingCall(new.id, {}, None, None, None, None)
     if status not in FINAL_STATUSES:
+        save_closing_call(session, call, status=status)
         return
     duration = params.get("CallDuration", "")
     call.duration_s = int(duration) if duration.isdigit() and len(duration) < 7 else call.duration_s
@@ -230,10 +232,11 @@ def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext
     if call.outcome is None:
         call.outcome = "abandoned"
         call.abandoned_menu = (call.state or {}).get("node") or None
+    save_closing_call(session, call, status=status)
     if first_close:
-        session.add(CallEvent(call_id=call.id, at=ctx.now, kind="outcome", menu=call.abandoned_menu,
-                              detail={"outcome": call.outcome, "status": status,
-                                      "duration_s": call.duration_s}))
+        add_events(session, call.id, [Event("outcome", call.abandoned_menu, None, None, {
+            "outcome": call.outcome, "status": status, "duration_s": call.duration_s,
+        })])
     log.info("call_ended", call_sid=sid, outcome=call.outcome, duration_s=call.duration_s)
 
 

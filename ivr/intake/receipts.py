@@ -6,7 +6,7 @@ UCS-2 (70 characters a segment); these texts are written to stay in GSM-7.
 
 from __future__ import annotations
 
-from models.dossier import Dossier
+from ivr.intake.drafts import Draft
 
 PROCEDURE_SHORT = {
     ("fishing_licence", "new"): "cap moi GP khai thac thuy san",
@@ -20,7 +20,7 @@ def procedure_short(procedure: str, variant: str | None) -> str:
     return PROCEDURE_SHORT.get((procedure, variant)) or PROCEDURE_SHORT.get((procedure, None), procedure)
 
 
-def draft_receipt(dossier: Dossier) -> str:
+def draft_receipt(dossier: Draft) -> str:
     vessel = dossier.vessel_registration or "chua ro"
     checked = "" if dossier.vessel_verified else " (se kiem tra so tau)"
     return (

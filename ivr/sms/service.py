@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.calls.repository import claim_webhook, store_answer
-from ivr.intake.drafts import create_draft
+from ivr.intake.drafts import Draft, create_draft
 from ivr.prompts import Catalogue
 from ivr.settings import HotlineSettings
 from ivr.sms import replies
@@ -69,7 +69,7 @@ class SmsContext:
 @dataclass
 class Reply:
     text: str | None  # None: deliberately silent
-    dossier: Dossier | None = None
+    dossier: Dossier | Draft | None = None
 
 
 def twiml(text: str | None) -> str:

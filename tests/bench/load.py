@@ -1,9 +1,10 @@
 """The load generator: many simulated callers at once, run in a process of its own.
 
-It reuses the phone simulator's signing and TwiML logic through its asyncio driver, so a
-benchmark call is exactly what `tongdai call` and Twilio do. The generator runs in a
-separate process so its own CPU use does not stall the measurements' event loop — but on
-a 2-core machine it still competes with the server for CPU, which the report says.
+It reuses the phone simulator's sans-IO call (signing, TwiML, key presses), so a
+benchmark call is exactly what `tongdai call` and Twilio do; the bytes travel over the
+lean keep-alive client in `wire.py`, not httpx, so the generator's core is not what runs
+out. The generator runs in a process of its own; on a 2-core machine the server's one
+worker has the other core.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import asyncio
 import random
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-import httpx
-
-from ivr.simulator import CallIdentity, Gather, ScriptedKeypad, SimulatedCall, run_call_async, signed_request
-from ivr.simulator.drivers import TWILIO_TIMEOUT_S
+from ivr.simulator import CallIdentity, Gather, ScriptedKeypad, SimulatedCall, signed_request
+from ivr.simulator.drivers import TWILIO_TIMEOUT_S, finish
+from ivr.simulator.signing import WebhookRequest
+from tests.bench.wire import Connection, WireError
 
 HOTLINE = "+842553818558"
 KNOWN_OWNER = "+84905123456"  # QNg-90567-TS's owner in the demo registry
@@ -100,8 +102,27 @@ class _DeadlineKeypad(ScriptedKeypad):
         return super().keys(gather)
 
 
+async def _send(conn: Connection, request: WebhookRequest) -> tuple[int, str, bytes, float]:
+    started = time.perf_counter()
+    async with asyncio.timeout(TWILIO_TIMEOUT_S):  # Twilio's limit on one webhook, in total
+        answer = await conn.send(request.method, request.url, request.form, request.headers)
+    return answer.status, answer.content_type, answer.body, time.perf_counter() - started
+
+
+async def _play(conn: Connection, call: SimulatedCall, think: Callable[[], Awaitable[None]] | None) -> None:
+    """The asyncio driver's loop (ivr.simulator.drivers) over the lean connection."""
+    request: WebhookRequest | None = call.first_request()
+    while request is not None:
+        if think is not None and call.next_is_input:
+            await think()
+        status, content_type, body, latency = await _send(conn, request)
+        request = call.on_answer(status, content_type, body, latency)
+    status, _, _, _ = await _send(conn, call.status_callback())
+    finish(call, status)
+
+
 async def _place_call(
-    client: httpx.AsyncClient, spec: LoadSpec, rng: random.Random, result: LoadResult, deadline: float | None
+    conn: Connection, spec: LoadSpec, rng: random.Random, result: LoadResult, deadline: float | None
 ) -> None:
     caller, script = choose_call(rng, spec.known_share)
     entries = [entry.strip() for entry in script.split(",")]
@@ -114,8 +135,8 @@ async def _place_call(
         await asyncio.sleep(rng.uniform(spec.think_s - spec.jitter_s, spec.think_s + spec.jitter_s))
 
     try:
-        await run_call_async(client, call, think=think if spec.kind == "pace" else None)
-    except httpx.HTTPError as exc:
+        await _play(conn, call, think if spec.kind == "pace" else None)
+    except (WireError, OSError) as exc:
         result.note_error(f"{exc.__class__.__name__}: {exc}")
     except TimeoutError:
         result.timeouts += 1  # Twilio would have given up on this webhook and the call
@@ -128,81 +149,78 @@ async def _place_call(
         result.note_error(call.error or str(call.ended_by))
 
 
-async def _ivr_caller(
-    client: httpx.AsyncClient, spec: LoadSpec, index: int, end: float, result: LoadResult
-) -> None:
+async def _ivr_caller(spec: LoadSpec, index: int, end: float, result: LoadResult) -> None:
     rng = random.Random(spec.seed * 100_003 + index)
-    while time.monotonic() < end:
-        await _place_call(client, spec, rng, result, None)
+    conn = Connection(spec.base_url)
+    try:
+        while time.monotonic() < end:
+            await _place_call(conn, spec, rng, result, None)
+    finally:
+        conn.close()
 
 
-async def _bare_caller(
-    client: httpx.AsyncClient, spec: LoadSpec, index: int, end: float, result: LoadResult
-) -> None:
+async def _bare_caller(spec: LoadSpec, index: int, end: float, result: LoadResult) -> None:
     rng = random.Random(spec.seed * 100_003 + index)
     identity = CallIdentity(unknown_caller(rng), HOTLINE)
-    while time.monotonic() < end:
-        request = signed_request("POST", spec.base_url + BARE_PATH, identity.params(Digits="1"), spec.token)
-        started = time.perf_counter()
-        try:
-            async with asyncio.timeout(TWILIO_TIMEOUT_S):
-                response = await client.post(request.url, data=request.form, headers=request.headers)
-        except httpx.HTTPError as exc:
-            result.note_error(f"{exc.__class__.__name__}: {exc}")
-            continue
-        except TimeoutError:
-            result.timeouts += 1
-            result.note_error(f"no answer within Twilio's {TWILIO_TIMEOUT_S:.0f} s")
-            continue
-        result.latencies_ms.append((time.perf_counter() - started) * 1000)
-        result.requests += 1
-        if response.status_code != 200:
-            result.note_error(f"bare endpoint answered HTTP {response.status_code}")
+    conn = Connection(spec.base_url)
+    try:
+        while time.monotonic() < end:
+            request = signed_request("POST", spec.base_url + BARE_PATH, identity.params(Digits="1"), spec.token)
+            try:
+                status, _, _, latency = await _send(conn, request)
+            except (WireError, OSError) as exc:
+                result.note_error(f"{exc.__class__.__name__}: {exc}")
+                continue
+            except TimeoutError:
+                result.timeouts += 1
+                result.note_error(f"no answer within Twilio's {TWILIO_TIMEOUT_S:.0f} s")
+                continue
+            result.latencies_ms.append(latency * 1000)
+            result.requests += 1
+            if status != 200:
+                result.note_error(f"bare endpoint answered HTTP {status}")
+    finally:
+        conn.close()
 
 
-async def _pace_caller(
-    client: httpx.AsyncClient, spec: LoadSpec, index: int, end: float, result: LoadResult, active: list[int]
-) -> None:
+async def _pace_caller(spec: LoadSpec, index: int, end: float, result: LoadResult, active: list[int]) -> None:
     rng = random.Random(spec.seed * 100_003 + index)
     # Spread the first calls over one key-press interval, as calls arrive through a day.
     await asyncio.sleep(rng.uniform(0, spec.think_s))
-    while time.monotonic() < end:
-        active[0] += 1
-        result.peak_in_progress = max(result.peak_in_progress, active[0])
-        try:
-            await _place_call(client, spec, rng, result, end)
-        finally:
-            active[0] -= 1
+    # One connection per caller, as Twilio's edge opens its own.
+    conn = Connection(spec.base_url)
+    try:
+        while time.monotonic() < end:
+            active[0] += 1
+            result.peak_in_progress = max(result.peak_in_progress, active[0])
+            try:
+                await _place_call(conn, spec, rng, result, end)
+            finally:
+                active[0] -= 1
+    finally:
+        conn.close()
 
 
 async def _run(spec: LoadSpec) -> LoadResult:
     result = LoadResult(kind=spec.kind)
-    # One connection per caller, as Twilio's edge opens its own: a smaller pool would make
-    # callers queue inside the generator and time out there, not at the server. Idle
-    # connections are dropped before uvicorn's 5 s keep-alive ends, so a request never
-    # races the server closing its socket.
-    limits = httpx.Limits(
-        max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency, keepalive_expiry=4.0
-    )
-    async with httpx.AsyncClient(timeout=TWILIO_TIMEOUT_S, limits=limits) as client:
-        started = time.monotonic()
-        end = started + spec.duration_s
-        active = [0]
-        if spec.kind == "ivr":
-            tasks = [_ivr_caller(client, spec, i, end, result) for i in range(spec.concurrency)]
-        elif spec.kind == "bare":
-            tasks = [_bare_caller(client, spec, i, end, result) for i in range(spec.concurrency)]
-        else:
-            tasks = [_pace_caller(client, spec, i, end, result, active) for i in range(spec.concurrency)]
-        # Callers finish the call in hand; the hard cap stops a stuck server from stalling us.
-        running = [asyncio.ensure_future(task) for task in tasks]
-        _, stuck = await asyncio.wait(running, timeout=spec.duration_s + 3 * TWILIO_TIMEOUT_S)
-        for task in stuck:
-            task.cancel()
-        if stuck:
-            result.note_error(f"{len(stuck)} callers still waiting at the hard time limit")
-        await asyncio.gather(*stuck, return_exceptions=True)
-        result.elapsed_s = time.monotonic() - started
+    started = time.monotonic()
+    end = started + spec.duration_s
+    active = [0]
+    if spec.kind == "ivr":
+        tasks = [_ivr_caller(spec, i, end, result) for i in range(spec.concurrency)]
+    elif spec.kind == "bare":
+        tasks = [_bare_caller(spec, i, end, result) for i in range(spec.concurrency)]
+    else:
+        tasks = [_pace_caller(spec, i, end, result, active) for i in range(spec.concurrency)]
+    # Callers finish the call in hand; the hard cap stops a stuck server from stalling us.
+    running = [asyncio.ensure_future(task) for task in tasks]
+    _, stuck = await asyncio.wait(running, timeout=spec.duration_s + 3 * TWILIO_TIMEOUT_S)
+    for task in stuck:
+        task.cancel()
+    if stuck:
+        result.note_error(f"{len(stuck)} callers still waiting at the hard time limit")
+    await asyncio.gather(*stuck, return_exceptions=True)
+    result.elapsed_s = time.monotonic() - started
     return result
 
 

@@ -19,13 +19,12 @@ FISHER = "+84905123456"
 
 
 def queue(db: Session, settings: Settings, body: str, clock: FakeClock) -> Message:
-    message = queue_sms(db, to=FISHER, body=body, dossier_id=None,
-                        sending_enabled=settings.twilio_sending_enabled)
-    db.flush()
+    message_id = queue_sms(db, to=FISHER, body=body, dossier_id=None,
+                           sending_enabled=settings.twilio_sending_enabled)
     for entry in db.scalars(select(OutboxEntry)):
         entry.next_attempt_at = clock.now  # the test's clock, not the wall clock
     db.commit()
-    return message
+    return db.get_one(Message, message_id)
 
 
 def outbox_entry(db: Session) -> OutboxEntry:

@@ -80,7 +80,7 @@ def test_worker_once_sends_what_is_due_and_exits(
     db: Session, database_url: str, fake_twilio_url: str, monkeypatch: pytest.MonkeyPatch,
     tmp_path: object,
 ) -> None:
-    message = queue_sms(db, to="+84905123456", body="Ma ho so cua ban la 472915", dossier_id=None,
+    message_id = queue_sms(db, to="+84905123456", body="Ma ho so cua ban la 472915", dossier_id=None,
                         sending_enabled=True)
     db.commit()
     monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]  # away from the developer's .env
@@ -99,5 +99,5 @@ def test_worker_once_sends_what_is_due_and_exits(
     assert "+84905123456" not in result.output, "phone numbers are masked in the log"
     assert [r["Body"] for r in _FakeTwilio.received] == ["Ma ho so cua ban la 472915"]
     db.expire_all()
-    assert db.get_one(Message, message.id).status == "sent"
+    assert db.get_one(Message, message_id).status == "sent"
     assert CliRunner().invoke(cli, ["worker", "--once"]).output.startswith("Đã gửi 0,")
