@@ -36,6 +36,10 @@ class Call(Base):
     # Consent (personal-data law): which notice the caller heard and when they went on.
     consent_notice_version: Mapped[str | None] = mapped_column(String(32))
     consent_at: Mapped[datetime | None]
+    # The answer to the last step taken (turn - 1) and the input it answered: Twilio's
+    # retry of that webhook gets the same TwiML back and changes nothing.
+    last_answer: Mapped[str | None] = mapped_column(Text)
+    last_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"

@@ -12,24 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ivr.calls.repository import (
-    ClosingCall,
-    LiveCall,
-    add_call_events,
-    add_events,
-    advance_call,
-    claim_answer,
-    draft_vessel,
-    get_call,
-    insert_call,
-    load_call,
-    load_closing_call,
-    save_closing_call,
-    stored_answer,
-)
+from ivr.calls.repository import draft_vessel
+from ivr.calls.rows import CallRows, ClosingCall, LiveCall
 from ivr.calls.world import DatabaseWorld
 from ivr.flow.engine import replay, resume, start_call
 from ivr.flow.state import CallState, Digits, Event, Input, Limits, NoInput, Say, Step
@@ -39,7 +25,6 @@ from ivr.intake.receipts import draft_receipt
 from ivr.runtime import HotlineRuntime
 from ivr.settings import HotlineSettings
 from ivr.twiml import render_says, render_step
-from models.call import Call
 from models.domain.phone import mask_phone, try_normalize_phone
 
 log = structlog.get_logger(__name__)
@@ -73,6 +58,9 @@ def _sid(params: dict[str, str]) -> str:
     return sid
 
 
+START = "start"  # the fingerprint of the first webhook, which carries no input
+
+
 def _fingerprint(given: Input) -> str:
     if isinstance(given, NoInput):
         return "no-input"
@@ -81,22 +69,20 @@ def _fingerprint(given: Input) -> str:
 
 def answer_new_call(session: Session, *, params: dict[str, str], ctx: VoiceContext) -> str:
     sid = _sid(params)
-    key = f"voice:{sid}:0"
-    if load_call(session, sid) is not None:
-        return _answered_before(session, key=key, fingerprint="start", ctx=ctx, sid=sid)
-    try:
-        with session.begin_nested():
-            call = insert_call(
-                session, call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
-                flow_version=ctx.runtime.current.version, at=ctx.now,
-            )
-    except IntegrityError:  # the same first webhook, answered by another worker just now
-        return _answered_before(session, key=key, fingerprint="start", ctx=ctx, sid=sid)
+    rows = CallRows(session)
+    # ON CONFLICT DO NOTHING: Twilio's repeat of the first webhook (or a duplicate that
+    # another worker is answering right now) finds the row and changes nothing.
+    call = rows.insert_call(
+        call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
+        flow_version=ctx.runtime.current.version, at=ctx.now,
+    )
+    if call is None:
+        return _answered_before(session, turn=0, fingerprint=START, ctx=ctx, sid=sid)
     flow = ctx.runtime.flows[call.flow_version]
-    world = DatabaseWorld(session, caller=call.from_number, settings=ctx.settings, now=ctx.now)
+    world = DatabaseWorld(session, rows, caller=call.from_number, settings=ctx.settings, now=ctx.now)
     step = start_call(flow, world, province=ctx.settings.hotline_province)
     log.info("call_started", call_sid=sid, caller=mask_phone(call.from_number), flow=call.flow_version)
-    return _finish(session, call=call, step=step, key=key, fingerprint="start", ctx=ctx)
+    return _finish(session, rows, call=call, step=step, fingerprint=START, ctx=ctx)
 
 
 def answer_step(
@@ -108,15 +94,15 @@ def answer_step(
     digits = "".join(ch for ch in params.get("Digits", "")[:64] if ch.isprintable())
     given: Input = Digits(digits) if digits else NoInput()
     fingerprint = _fingerprint(given)
-    key = f"voice:{sid}:{turn}"
-    call = load_call(session, sid)
+    rows = CallRows(session)
+    call = rows.load_call(sid)
     if call is None:
         raise BadWebhook(f"no call {sid} for this step")
     if turn != call.turn:
         # Twilio repeating a step already answered, or a step of the past: no effect.
-        return _answered_before(session, key=key, fingerprint=fingerprint, ctx=ctx, sid=sid)
+        return _answered_before(session, turn=turn, fingerprint=fingerprint, ctx=ctx, sid=sid)
     flow = ctx.runtime.flows.get(call.flow_version, ctx.runtime.current)
-    world = DatabaseWorld(session, caller=call.from_number, settings=ctx.settings, now=ctx.now)
+    world = DatabaseWorld(session, rows, caller=call.from_number, settings=ctx.settings, now=ctx.now)
     limits = Limits(
         max_misses=ctx.settings.max_misses,
         max_steps=ctx.settings.max_steps,
@@ -124,46 +110,48 @@ def answer_step(
     )
     state = CallState.from_json(call.state)
     step = resume(flow, state, given, world, province=ctx.settings.hotline_province, limits=limits)
-    return _finish(session, call=call, step=step, key=key, fingerprint=fingerprint, ctx=ctx)
+    return _finish(session, rows, call=call, step=step, fingerprint=fingerprint, ctx=ctx)
 
 
-def _answered_before(session: Session, *, key: str, fingerprint: str, ctx: VoiceContext, sid: str) -> str:
-    """The stored answer when the input is the same; otherwise where the call stands now."""
+def _answered_before(session: Session, *, turn: int, fingerprint: str, ctx: VoiceContext, sid: str) -> str:
+    """The stored answer when it is the last step repeated with the same input; otherwise
+    where the call stands now."""
     session.rollback()
-    previous = stored_answer(session, key)
-    if previous is not None and previous[0] == fingerprint and previous[1]:
-        return previous[1]
-    call = load_call(session, sid)
+    call = CallRows(session).load_call(sid)
     if call is None:
         raise BadWebhook(f"no call {sid}")
+    if turn == call.turn - 1 and call.last_fingerprint == fingerprint and call.last_answer:
+        return call.last_answer
     flow = ctx.runtime.flows.get(call.flow_version, ctx.runtime.current)
     return _render(replay(flow, CallState.from_json(call.state)), call.turn, ctx)
 
 
 def _finish(
-    session: Session, *, call: LiveCall, step: Step, key: str, fingerprint: str, ctx: VoiceContext
+    session: Session, rows: CallRows, *, call: LiveCall, step: Step, fingerprint: str, ctx: VoiceContext
 ) -> str:
     from_turn = call.turn
     extra_events = _carry_out(session, call=call, step=step, ctx=ctx)
     call.state = step.state.to_json()
     call.turn += 1
-    answer = _render(step, call.turn, ctx)
-    if not advance_call(session, call, from_turn=from_turn) or not claim_answer(
-        session, key=key, fingerprint=fingerprint, response=answer
-    ):
+    call.last_answer = _render(step, call.turn, ctx)
+    call.last_fingerprint = fingerprint
+    if not rows.advance_call(call, from_turn=from_turn):
         # A duplicate of this webhook won the race: undo ours, give its answer.
-        return _answered_before(session, key=key, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
-    add_events(session, call.id, [*step.events, *extra_events])
-    return answer
+        return _answered_before(session, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
+    rows.add_events(call.id, [*step.events, *extra_events])
+    return call.last_answer
 
 
 def _render(step: Step, turn: int, ctx: VoiceContext) -> str:
     return render_step(step, turn=turn, catalogue=ctx.runtime.catalogue, settings=ctx.settings)
 
 
-def _set_outcome(call: LiveCall | Call, outcome: str) -> None:
-    if _OUTCOME_RANK.get(outcome, 0) >= _OUTCOME_RANK.get(call.outcome or "", 0):
-        call.outcome = outcome
+def _stronger(current: str | None, outcome: str) -> str | None:
+    return outcome if _OUTCOME_RANK.get(outcome, 0) >= _OUTCOME_RANK.get(current or "", 0) else current
+
+
+def _set_outcome(call: LiveCall, outcome: str) -> None:
+    call.outcome = _stronger(call.outcome, outcome)
 
 
 def _carry_out(session: Session, *, call: LiveCall, step: Step, ctx: VoiceContext) -> list[Event]:
@@ -215,15 +203,18 @@ def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext
     """Twilio's status callback: close the call with its duration and outcome."""
     sid = _sid(params)
     status = params.get("CallStatus", "")[:24]
-    call = load_closing_call(session, sid)
+    rows = CallRows(session)
+    call = rows.load_closing_call(sid)
     if call is None:  # the call never reached a menu (e.g. a fault before the first answer)
-        new = insert_call(
-            session, call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
+        new = rows.insert_call(
+            call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
             flow_version=ctx.runtime.current.version, at=ctx.now, status=status,
         )
+        if new is None:
+            raise BadWebhook(f"call {sid} appeared while its status was recorded")
         call = ClosingCall(new.id, {}, None, None, None, None)
     if status not in FINAL_STATUSES:
-        save_closing_call(session, call, status=status)
+        rows.save_closing_call(call, status=status)
         return
     duration = params.get("CallDuration", "")
     call.duration_s = int(duration) if duration.isdigit() and len(duration) < 7 else call.duration_s
@@ -231,10 +222,10 @@ def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext
     call.ended_at = call.ended_at or ctx.now
     if call.outcome is None:
         call.outcome = "abandoned"
-        call.abandoned_menu = (call.state or {}).get("node") or None
-    save_closing_call(session, call, status=status)
+        call.abandoned_menu = call.state.get("node") or None
+    rows.save_closing_call(call, status=status)
     if first_close:
-        add_events(session, call.id, [Event("outcome", call.abandoned_menu, None, None, {
+        rows.add_events(call.id, [Event("outcome", call.abandoned_menu, None, None, {
             "outcome": call.outcome, "status": status, "duration_s": call.duration_s,
         })])
     log.info("call_ended", call_sid=sid, outcome=call.outcome, duration_s=call.duration_s)
@@ -243,15 +234,15 @@ def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext
 def record_callback_message(session: Session, *, params: dict[str, str], ctx: VoiceContext) -> str:
     """The caller's message after the beep, outside opening hours."""
     sid = _sid(params)
-    call = get_call(session, sid)
+    rows = CallRows(session)
+    call = rows.load_closing_call(sid)
     url = params.get("RecordingUrl", "")
     if call is not None:
-        if url.startswith("https://") and len(url) <= 500:
-            call.recording_url = url
-        _set_outcome(call, "callback_requested")
+        recording = url if url.startswith("https://") and len(url) <= 500 else None
+        rows.set_recording(call.id, url=recording, outcome=_stronger(call.outcome, "callback_requested"))
         duration = params.get("RecordingDuration", "")
-        add_call_events(session, call, [Event("callback", (call.state or {}).get("node"), None, None, {
-            "recording": bool(call.recording_url),
+        rows.add_events(call.id, [Event("callback", call.state.get("node"), None, None, {
+            "recording": recording is not None,
             "recording_duration_s": int(duration) if duration.isdigit() and len(duration) < 6 else None,
         })])
     return render_says([Say("callback_thanks")], ctx.runtime.catalogue, ctx.settings, hangup=True)

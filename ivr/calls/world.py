@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr.calls.rows import CallRows
 from ivr.flow.state import DossierFact, VesselFact
 from ivr.hours import is_open
 from ivr.settings import HotlineSettings
 from models.dossier import Dossier
-from models.vessel import Vessel
 
 
 def _dossier_fact(dossier: Dossier, *, own: bool) -> DossierFact:
@@ -26,14 +26,12 @@ def _dossier_fact(dossier: Dossier, *, own: bool) -> DossierFact:
     )
 
 
-_VESSEL_FACT = (Vessel.id, Vessel.registration_number, Vessel.owner_name)
-_VESSELS_OF_PHONE = select(*_VESSEL_FACT).where(Vessel.owner_phone == bindparam("phone")).limit(2)
-_VESSEL_BY_NUMBER = select(*_VESSEL_FACT).where(Vessel.registration_number == bindparam("number"))
-
-
 class DatabaseWorld:
-    def __init__(self, session: Session, *, caller: str, settings: HotlineSettings, now: datetime) -> None:
+    def __init__(
+        self, session: Session, rows: CallRows, *, caller: str, settings: HotlineSettings, now: datetime
+    ) -> None:
         self.session = session
+        self.rows = rows
         self.caller = caller
         self.settings = settings
         self.now = now
@@ -41,13 +39,12 @@ class DatabaseWorld:
     def caller_vessel(self) -> VesselFact | None:
         if not self.caller:
             return None
-        rows = self.session.connection().execute(_VESSELS_OF_PHONE, {"phone": self.caller}).all()
-        return VesselFact(*rows[0]) if len(rows) == 1 else None
+        vessels = self.rows.vessels_of_phone(self.caller)
+        return vessels[0] if len(vessels) == 1 else None
 
     def find_vessel(self, digits: str) -> VesselFact | None:
         registration = f"{self.settings.hotline_province}-{digits}-TS"
-        row = self.session.connection().execute(_VESSEL_BY_NUMBER, {"number": registration}).first()
-        return VesselFact(*row) if row else None
+        return self.rows.vessel_by_number(registration)
 
     def caller_newest_dossier(self) -> DossierFact | None:
         if not self.caller:

@@ -6,7 +6,6 @@ the effects. So every path through the menus is testable in microseconds.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import asdict
 
 from ivr.flow.definition import Flow, Node
@@ -40,7 +39,7 @@ def start_call(flow: Flow, world: World, *, province: str) -> Step:
 
 def replay(flow: Flow, state: CallState) -> Step:
     """The current wait again, changing nothing: the answer to a stale or odd webhook."""
-    step = Step(state=copy.deepcopy(state))
+    step = Step(state=state.copy())
     node = flow.nodes.get(state.node)
     if node is None or node.type not in ("menu", "entry"):
         step.says.append(Say("goodbye"))
@@ -55,7 +54,7 @@ def resume(
     flow: Flow, state: CallState, given: Input, world: World, *, province: str, limits: Limits
 ) -> Step:
     """Apply the caller's answer (keys or silence) to the node the call is waiting in."""
-    step = Step(state=copy.deepcopy(state))
+    step = Step(state=state.copy())
     st = step.state
     st.steps += 1
     node = flow.nodes.get(st.node)
