@@ -30,7 +30,12 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before every checkout: it is one more round trip on every webhook, a sixth
+    # of a voice step. A connection the server dropped (a restart) raises a disconnect
+    # error instead; SQLAlchemy then invalidates the whole pool, so one request hears the
+    # apology and the next ones get fresh connections. Idle ones are renewed hourly.
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 3600)
     return create_engine(url, **kwargs)
 
 

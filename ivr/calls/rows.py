@@ -125,6 +125,19 @@ class _Statements:
             "consent_notice_version = :notice, dossier_reference = :reference, last_answer = :answer, "
             "last_fingerprint = :fingerprint WHERE id = :id AND turn = :from_turn"
         )
+        # PostgreSQL: the guarded update and the step's events in one statement, one round
+        # trip instead of two; no events are written when the guard finds the turn taken.
+        self.advance_with_events = d.sql(
+            "WITH advanced AS (UPDATE calls SET state = :state, turn = :turn, outcome = :outcome, "
+            "consent_at = :consent_at, consent_notice_version = :notice, dossier_reference = :reference, "
+            "last_answer = :answer, last_fingerprint = :fingerprint WHERE id = :id AND turn = :from_turn "
+            "RETURNING id), "
+            "added AS (INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
+            "SELECT advanced.id, :at, e.x ->> 'kind', e.x ->> 'menu', e.x ->> 'key', e.x ->> 'prompt', "
+            "NULLIF(e.x -> 'detail', 'null'::jsonb) "
+            "FROM advanced, jsonb_array_elements(:events) WITH ORDINALITY AS e(x, n) ORDER BY e.n) "
+            "SELECT count(*) FROM advanced"
+        ) if d.name == "postgresql" else ""
         self.add_event = d.sql(
             "INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
             "VALUES (:call_id, :at, :kind, :menu, :key, :prompt, :detail)"
@@ -167,7 +180,8 @@ class CallRows:
     def __init__(self, session: Session) -> None:
         connection = session.connection()
         self._d, self._q = _prepared(connection.dialect.name)
-        self._cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        dbapi: Any = connection.connection.dbapi_connection
+        self._cursor: Any = dbapi.cursor()
 
     def _one(self, sql: str, params: dict[str, Any]) -> Any:
         self._cursor.execute(sql, params)
@@ -196,16 +210,27 @@ class CallRows:
             return None
         return LiveCall(row[0], call_sid, from_number, flow_version, {}, 0, at, None, None, None, None)
 
-    def advance_call(self, call: LiveCall, *, from_turn: int) -> bool:
-        """Store the call's new state and answer, only if nobody advanced it meanwhile."""
+    def advance_call(self, call: LiveCall, *, from_turn: int, events: list[Event]) -> bool:
+        """Store the call's new state, answer and events, only if nobody advanced it meanwhile."""
         d = self._d
-        self._cursor.execute(self._q.advance_call, {
+        params = {
             "state": d.json_in(call.state), "turn": call.turn, "outcome": call.outcome,
             "consent_at": d.time_in(call.consent_at), "notice": call.consent_notice_version,
             "reference": call.dossier_reference, "answer": call.last_answer,
             "fingerprint": call.last_fingerprint, "id": call.id, "from_turn": from_turn,
-        })
-        return bool(self._cursor.rowcount == 1)
+        }
+        if self._q.advance_with_events:
+            params["at"] = d.time_in(utcnow())
+            params["events"] = d.json_in([
+                {"kind": e.kind, "menu": e.menu, "key": e.key, "prompt": e.prompt, "detail": e.detail}
+                for e in events
+            ])
+            return bool(self._one(self._q.advance_with_events, params)[0] == 1)
+        self._cursor.execute(self._q.advance_call, params)
+        if self._cursor.rowcount != 1:
+            return False
+        self.add_events(call.id, events)
+        return True
 
     def add_events(self, call_id: int, events: Iterable[Event]) -> None:
         d = self._d

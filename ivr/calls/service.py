@@ -135,10 +135,9 @@ def _finish(
     call.turn += 1
     call.last_answer = _render(step, call.turn, ctx)
     call.last_fingerprint = fingerprint
-    if not rows.advance_call(call, from_turn=from_turn):
+    if not rows.advance_call(call, from_turn=from_turn, events=[*step.events, *extra_events]):
         # A duplicate of this webhook won the race: undo ours, give its answer.
         return _answered_before(session, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
-    rows.add_events(call.id, [*step.events, *extra_events])
     return call.last_answer
 
 

@@ -1,0 +1,33 @@
+"""Rendering a step: the cached TwiML must still be this call's, at this turn, in these words."""
+
+from __future__ import annotations
+
+from ivr.flow.state import CallState, Say, Step, Wait
+from ivr.prompts import load_catalogue
+from ivr.settings import HotlineSettings
+from ivr.simulator.twiml import Gather, Redirect, parse_twiml
+from ivr.twiml import render_step
+
+CATALOGUE = load_catalogue("vi")
+SETTINGS = HotlineSettings(twilio_auth_token="t", public_base_url="https://hotline.example")
+
+
+def _readback(owner: str) -> Step:
+    state = CallState(node="vessel_readback", vessel_registration="QNg-90567-TS", vessel_owner=owner)
+    return Step(state=state, says=[Say("vessel_readback")], wait=Wait("vessel_readback", "menu", 1))
+
+
+def test_the_same_menu_at_two_turns_points_each_caller_at_their_own_next_step() -> None:
+    first = parse_twiml(render_step(_readback("Nguyễn Văn A"), turn=3, catalogue=CATALOGUE, settings=SETTINGS))
+    again = parse_twiml(render_step(_readback("Nguyễn Văn A"), turn=12, catalogue=CATALOGUE, settings=SETTINGS))
+    gathers = [verb for verb in first if isinstance(verb, Gather)]
+    assert gathers[0].action == "/twilio/voice/step/3"
+    assert [v.url for v in first if isinstance(v, Redirect)] == ["/twilio/voice/step/3?timeout=1"]
+    assert [v.action for v in again if isinstance(v, Gather)] == ["/twilio/voice/step/12"]
+
+
+def test_the_read_back_names_each_callers_own_owner() -> None:
+    one = render_step(_readback("Nguyễn Văn A"), turn=3, catalogue=CATALOGUE, settings=SETTINGS)
+    other = render_step(_readback("Trần Thị Bích"), turn=3, catalogue=CATALOGUE, settings=SETTINGS)
+    assert "Nguyễn Văn A" in one and "Trần Thị Bích" not in one
+    assert "Trần Thị Bích" in other
