@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,13 +23,15 @@ from ivr.runtime import load_runtime
 from ivr.sms.webhook import router as sms_router
 from ivr.webhooks import install_voice_fault_handlers, mount_voice_prompts
 from ivr.webhooks import router as ivr_router
-from models.db import ensure_schema_current, make_engine, make_sessionmaker
+from models.db import ensure_schema_current, make_engine, make_sessionmaker, sqlite_file
+from models.wal import WalCheckpointer
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(json=settings.log_json)
-    engine = make_engine(settings.database_url)
+    database_file = sqlite_file(settings.database_url)
+    engine = make_engine(settings.database_url, background_checkpoints=database_file is not None)
     # Refuse to serve on a schema the code does not match: a half-migrated hotline
     # would fail callers mid-call instead of failing loudly here.
     ensure_schema_current(engine)
@@ -39,7 +42,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Idle claims and one-stop status polling ride along with the in-app worker.
         sessions = app.state.sessionmaker
         chores = start_dossier_chores(settings, sessions) if settings.run_worker_in_app else None
+        checkpoints = WalCheckpointer(database_file).start() if database_file else None
+        # What start-up built stays for the process's life: out of the collector's sight,
+        # so its full collections (a pause on the event loop) scan only what requests make.
+        gc.freeze()
         yield
+        if checkpoints is not None:
+            checkpoints.stop()
         if chores is not None:
             chores.stop()
         if outbox is not None:
