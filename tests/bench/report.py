@@ -186,8 +186,9 @@ def render(
             console.print(f"{run.name} saturation call endings: {dict(endings)}", style="dim")
 
     console.print(
-        f"{pace_callers} paced callers pressing a key every ~{think_s:.0f} s offer ≈{pace_callers / think_s:.0f} "
-        "webhook req/s: when that exceeds the saturation figure, answers queue and p99 grows without bound.",
+        f"{pace_callers} paced callers pressing a key every ~{think_s:.0f} s press ≈{pace_callers / think_s:.0f} "
+        "keys/s; with each call's first webhook and status callback that is ≈1.5× as many webhooks/s. "
+        "Answers queue as that nears the saturation figure, and p99 grows.",
         style="dim",
     )
     found = targets(runs)
