@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,6 +64,13 @@ def sqlite_file(database_url: str) -> str | None:
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return url.database
+
+
+def insert_on_conflict(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's own `insert()`, the one that knows ON CONFLICT (SQLite or PostgreSQL)."""
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -9,19 +9,18 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
 from models.call import WebhookClaim
+from models.db import insert_on_conflict
 from models.vessel import Vessel
 
 
 def _claim(dialect: str) -> Insert:
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
-        dialect_insert(WebhookClaim)
+        insert_on_conflict(dialect, WebhookClaim)
         .values(key=bindparam("key"), fingerprint=bindparam("fingerprint"), response=bindparam("response"),
                 created_at=bindparam("created_at"))
         .on_conflict_do_nothing(index_elements=["key"])

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
+from models.db import insert_on_conflict
 from models.domain.reference import new_reference
 from models.dossier import Dossier, DossierEvent
 
@@ -50,12 +50,11 @@ class Draft:
 def _insert_draft(dialect: str) -> Insert:
     # ON CONFLICT on the reference: a reference taken meanwhile by another worker is one
     # more try, not an aborted transaction (no savepoint needed).
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     columns = ("reference", "procedure", "variant", "channel", "status", "vessel_id", "vessel_registration",
                "vessel_verified", "applicant_phone", "applicant_name", "call_sid", "fields", "created_at",
                "updated_at")
     return (
-        dialect_insert(Dossier)
+        insert_on_conflict(dialect, Dossier)
         .values({name: bindparam(name) for name in columns})
         .on_conflict_do_nothing(index_elements=["reference"])
         .returning(Dossier.id)

@@ -48,6 +48,34 @@ def run_call(client: httpx.Client, call: SimulatedCall, *, status_callback: bool
     return call
 
 
+# One webhook sent by an asyncio transport: (HTTP status, content type, body).
+AsyncSend = Callable[[WebhookRequest], Awaitable[tuple[int, str, bytes]]]
+
+
+async def play_async(
+    send: AsyncSend,
+    call: SimulatedCall,
+    *,
+    think: Callable[[], Awaitable[None]] | None = None,
+    status_callback: bool = True,
+    timeout_s: float = TWILIO_TIMEOUT_S,
+) -> SimulatedCall:
+    """The asyncio call loop over any transport (httpx here, the bench's lean client)."""
+    request: WebhookRequest | None = call.first_request()
+    while request is not None:
+        if think is not None and call.next_is_input:
+            await think()
+        started = time.perf_counter()
+        async with asyncio.timeout(timeout_s):
+            status, content_type, body = await send(request)
+        request = call.on_answer(status, content_type, body, time.perf_counter() - started)
+    if status_callback:
+        async with asyncio.timeout(timeout_s):
+            status, _, _ = await send(call.status_callback())
+        finish(call, status)
+    return call
+
+
 async def run_call_async(
     client: httpx.AsyncClient,
     call: SimulatedCall,
@@ -57,22 +85,12 @@ async def run_call_async(
     timeout_s: float = TWILIO_TIMEOUT_S,
 ) -> SimulatedCall:
     """As `run_call`; `think` is awaited before each key press, to pace a caller."""
-    request: WebhookRequest | None = call.first_request()
-    while request is not None:
-        if think is not None and call.next_is_input:
-            await think()
-        started = time.perf_counter()
-        async with asyncio.timeout(timeout_s):
-            response = await _send_async(client, request)
-        latency = time.perf_counter() - started
-        request = call.on_answer(
-            response.status_code, response.headers.get("content-type", ""), response.content, latency
-        )
-    if status_callback:
-        async with asyncio.timeout(timeout_s):
-            response = await _send_async(client, call.status_callback())
-        finish(call, response.status_code)
-    return call
+
+    async def send(request: WebhookRequest) -> tuple[int, str, bytes]:
+        response = await _send_async(client, request)
+        return response.status_code, response.headers.get("content-type", ""), response.content
+
+    return await play_async(send, call, think=think, status_callback=status_callback, timeout_s=timeout_s)
 
 
 def finish(call: SimulatedCall, status: int) -> None:

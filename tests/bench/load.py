@@ -13,12 +13,11 @@ import asyncio
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from ivr.simulator import CallIdentity, Gather, ScriptedKeypad, SimulatedCall, signed_request
-from ivr.simulator.drivers import TWILIO_TIMEOUT_S, finish
+from ivr.simulator.drivers import TWILIO_TIMEOUT_S, play_async
 from ivr.simulator.signing import WebhookRequest
 from tests.bench.wire import Connection, WireError
 
@@ -102,23 +101,9 @@ class _DeadlineKeypad(ScriptedKeypad):
         return super().keys(gather)
 
 
-async def _send(conn: Connection, request: WebhookRequest) -> tuple[int, str, bytes, float]:
-    started = time.perf_counter()
-    async with asyncio.timeout(TWILIO_TIMEOUT_S):  # Twilio's limit on one webhook, in total
-        answer = await conn.send(request.method, request.url, request.form, request.headers)
-    return answer.status, answer.content_type, answer.body, time.perf_counter() - started
-
-
-async def _play(conn: Connection, call: SimulatedCall, think: Callable[[], Awaitable[None]] | None) -> None:
-    """The asyncio driver's loop (ivr.simulator.drivers) over the lean connection."""
-    request: WebhookRequest | None = call.first_request()
-    while request is not None:
-        if think is not None and call.next_is_input:
-            await think()
-        status, content_type, body, latency = await _send(conn, request)
-        request = call.on_answer(status, content_type, body, latency)
-    status, _, _, _ = await _send(conn, call.status_callback())
-    finish(call, status)
+async def _send(conn: Connection, request: WebhookRequest) -> tuple[int, str, bytes]:
+    answer = await conn.send(request.method, request.url, request.form, request.headers)
+    return answer.status, answer.content_type, answer.body
 
 
 async def _place_call(
@@ -135,7 +120,7 @@ async def _place_call(
         await asyncio.sleep(rng.uniform(spec.think_s - spec.jitter_s, spec.think_s + spec.jitter_s))
 
     try:
-        await _play(conn, call, think if spec.kind == "pace" else None)
+        await play_async(lambda request: _send(conn, request), call, think=think if spec.kind == "pace" else None)
     except (WireError, OSError) as exc:
         result.note_error(f"{exc.__class__.__name__}: {exc}")
     except TimeoutError:
@@ -166,8 +151,10 @@ async def _bare_caller(spec: LoadSpec, index: int, end: float, result: LoadResul
     try:
         while time.monotonic() < end:
             request = signed_request("POST", spec.base_url + BARE_PATH, identity.params(Digits="1"), spec.token)
+            started = time.perf_counter()
             try:
-                status, _, _, latency = await _send(conn, request)
+                async with asyncio.timeout(TWILIO_TIMEOUT_S):
+                    status, _, _ = await _send(conn, request)
             except (WireError, OSError) as exc:
                 result.note_error(f"{exc.__class__.__name__}: {exc}")
                 continue
@@ -175,7 +162,7 @@ async def _bare_caller(spec: LoadSpec, index: int, end: float, result: LoadResul
                 result.timeouts += 1
                 result.note_error(f"no answer within Twilio's {TWILIO_TIMEOUT_S:.0f} s")
                 continue
-            result.latencies_ms.append(latency * 1000)
+            result.latencies_ms.append((time.perf_counter() - started) * 1000)
             result.requests += 1
             if status != 200:
                 result.note_error(f"bare endpoint answered HTTP {status}")
