@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection
 
 from ivr.calls.service import (
     VoiceContext,
@@ -24,12 +24,12 @@ from ivr.calls.service import (
     record_callback_message,
     record_status,
 )
+from ivr.calls.unit import VoiceDatabase
 from ivr.hours import is_open
 from ivr.prompts import PROMPTS_ROOT
 from ivr.runtime import HotlineRuntime
 from ivr.signature import TwilioForm
 from ivr.twiml import render_fault
-from models.db import write_turns
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -43,29 +43,19 @@ def _context(request: Request) -> VoiceContext:
     return VoiceContext(runtime=runtime, settings=request.app.state.settings, now=datetime.now(UTC))
 
 
-async def _committed(request: Request, work: Callable[[Session], T], on_fault: Callable[[Exception], T]) -> T:
-    """Run `work` in its own session and commit it: the single commit point of a webhook.
+async def _committed(
+    request: Request, work: Callable[[Connection], T], on_fault: Callable[[Exception], T]
+) -> T:
+    """Run `work` in its own transaction and commit it: the single commit point of a webhook.
 
-    The work runs on the event loop on purpose: a step is a few hundred microseconds of
-    database work. Measured on PostgreSQL, where it waits for round trips, both a hop
-    through the thread pool (GIL hand-offs) and an asyncio session (`run_sync`, greenlet
-    and driver overhead per statement) cost more CPU than the waits they hid; fewer
-    round trips per step (rows.py) is what helped.
+    Whatever fails inside rolls back and gets `on_fault`'s answer instead.
     """
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
-        try:
-            with write_turns(session.get_bind().engine):
-                result = work(session)
-                session.commit()
-                return result
-        except Exception as exc:  # a webhook never answers 5xx; the fault gets its own answer
-            session.rollback()
-            return on_fault(exc)
+    voice_db: VoiceDatabase = request.app.state.voice_db
+    return await voice_db.run(work, on_fault)
 
 
 async def _answer(
-    request: Request, ctx: VoiceContext, work: Callable[[Session], str], params: dict[str, str]
+    request: Request, ctx: VoiceContext, work: Callable[[Connection], str], params: dict[str, str]
 ) -> Response:
     def fault(exc: Exception) -> str:  # a caller must never hear a 5xx: every fault ends in a person
         log.error("voice_webhook_fault", error=type(exc).__name__, detail=str(exc)[:200],

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
 from models.call import WebhookClaim
-from models.db import insert_on_conflict
+from models.db import core_connection, insert_on_conflict
 from models.vessel import Vessel
 
 
@@ -63,7 +63,7 @@ _DRAFT_VESSEL = select(Vessel.id, Vessel.registration_number, Vessel.owner_name,
 )
 
 
-def draft_vessel(session: Session, vessel_id: int) -> DraftVesselRow | None:
+def draft_vessel(db: Session | Connection, vessel_id: int) -> DraftVesselRow | None:
     """The registry's facts a draft copies, by the id the caller confirmed."""
-    row = session.connection().execute(_DRAFT_VESSEL, {"vessel_id": vessel_id}).first()
+    row = core_connection(db).execute(_DRAFT_VESSEL, {"vessel_id": vessel_id}).first()
     return DraftVesselRow(*row) if row else None

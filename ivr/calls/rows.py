@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ivr.flow.state import Event, VesselFact
 from models.base import utcnow
@@ -64,6 +64,10 @@ class _Dialect:
     def sql(self, text: str) -> str:
         return text
 
+    def args(self, sql: str, params: dict[str, Any]) -> Any:
+        """The parameters as the driver takes them for `sql`: by name, here."""
+        return params
+
     def json_in(self, value: Any) -> Any:
         return None if value is None else json.dumps(value)
 
@@ -103,7 +107,36 @@ class _Postgres(_Dialect):
         return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
 
 
-_DIALECTS: dict[str, type[_Dialect]] = {"sqlite": _Dialect, "postgresql": _Postgres}
+class _Asyncpg(_Postgres):
+    """PostgreSQL through asyncpg (the voice webhooks' driver, `ivr.calls.unit`):
+    `$n` parameters in order, JSON as text for SQLAlchemy's JSONB codec."""
+
+    def __init__(self) -> None:
+        self._order: dict[str, tuple[str, ...]] = {}
+
+    def sql(self, text: str) -> str:
+        names: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+
+        out = re.sub(r"(?<!:):([a-z_]+)", number, text)
+        self._order[out] = tuple(names)
+        return out
+
+    def args(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(params[name] for name in self._order[sql])
+
+    def json_in(self, value: Any) -> Any:
+        return None if value is None else json.dumps(value)
+
+    def json_out(self, value: Any) -> Any:
+        return value
+
+
+_DIALECTS: dict[str, type[_Dialect]] = {"sqlite": _Dialect, "postgresql": _Postgres, "asyncpg": _Asyncpg}
 
 
 class _Statements:
@@ -172,19 +205,19 @@ def _prepared(name: str) -> tuple[_Dialect, _Statements]:
 
 
 class CallRows:
-    """The voice path's statements inside the session's current transaction.
+    """The voice path's statements inside the connection's current transaction."""
 
-    Made anew after a rollback: the session may then be on another pooled connection.
-    """
-
-    def __init__(self, session: Session) -> None:
-        connection = session.connection()
-        self._d, self._q = _prepared(connection.dialect.name)
-        dbapi: Any = connection.connection.dbapi_connection
+    def __init__(self, conn: Connection) -> None:
+        dialect = conn.dialect
+        self._d, self._q = _prepared("asyncpg" if dialect.driver == "asyncpg" else dialect.name)
+        dbapi: Any = conn.connection.dbapi_connection
         self._cursor: Any = dbapi.cursor()
 
+    def _execute(self, sql: str, params: dict[str, Any]) -> None:
+        self._cursor.execute(sql, self._d.args(sql, params))
+
     def _one(self, sql: str, params: dict[str, Any]) -> Any:
-        self._cursor.execute(sql, params)
+        self._execute(sql, params)
         return self._cursor.fetchone()
 
     def load_call(self, call_sid: str) -> LiveCall | None:
@@ -226,7 +259,7 @@ class CallRows:
                 for e in events
             ])
             return bool(self._one(self._q.advance_with_events, params)[0] == 1)
-        self._cursor.execute(self._q.advance_call, params)
+        self._execute(self._q.advance_call, params)
         if self._cursor.rowcount != 1:
             return False
         self.add_events(call.id, events)
@@ -241,7 +274,8 @@ class CallRows:
             for e in events
         ]
         if rows:
-            self._cursor.executemany(self._q.add_event, rows)
+            sql = self._q.add_event
+            self._cursor.executemany(sql, [self._d.args(sql, r) for r in rows])
 
     def load_closing_call(self, call_sid: str) -> ClosingCall | None:
         row = self._one(self._q.load_closing, {"sid": call_sid})
@@ -251,16 +285,16 @@ class CallRows:
         return ClosingCall(row[0], d.json_out(row[1]) or {}, row[2], row[3], d.time_out(row[4]), row[5])
 
     def save_closing_call(self, call: ClosingCall, *, status: str) -> None:
-        self._cursor.execute(self._q.close_call, {
+        self._execute(self._q.close_call, {
             "status": status, "outcome": call.outcome, "menu": call.abandoned_menu,
             "ended_at": self._d.time_in(call.ended_at), "duration": call.duration_s, "id": call.id,
         })
 
     def set_recording(self, call_id: int, *, url: str | None, outcome: str | None) -> None:
-        self._cursor.execute(self._q.set_recording, {"url": url, "outcome": outcome, "id": call_id})
+        self._execute(self._q.set_recording, {"url": url, "outcome": outcome, "id": call_id})
 
     def vessels_of_phone(self, phone: str) -> list[VesselFact]:
-        self._cursor.execute(self._q.vessels_of_phone, {"phone": phone})
+        self._execute(self._q.vessels_of_phone, {"phone": phone})
         return [VesselFact(*row) for row in self._cursor.fetchall()]
 
     def vessel_by_number(self, registration: str) -> VesselFact | None:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ivr.calls.repository import draft_vessel
 from ivr.calls.rows import CallRows, ClosingCall, LiveCall
+from ivr.calls.unit import hold_together
 from ivr.calls.world import DatabaseWorld
 from ivr.flow.engine import replay, resume, start_call
 from ivr.flow.state import CallState, Digits, Event, Input, Limits, NoInput, Say, Step
@@ -67,9 +68,10 @@ def _fingerprint(given: Input) -> str:
     return "d:" + hashlib.sha256(given.value.encode("utf-8", "replace")).hexdigest()[:40]
 
 
-def answer_new_call(session: Session, *, params: dict[str, str], ctx: VoiceContext) -> str:
+def answer_new_call(conn: Connection, *, params: dict[str, str], ctx: VoiceContext) -> str:
     sid = _sid(params)
-    rows = CallRows(session)
+    hold_together(conn)  # the call row and its first events
+    rows = CallRows(conn)
     # ON CONFLICT DO NOTHING: Twilio's repeat of the first webhook (or a duplicate that
     # another worker is answering right now) finds the row and changes nothing.
     call = rows.insert_call(
@@ -77,16 +79,16 @@ def answer_new_call(session: Session, *, params: dict[str, str], ctx: VoiceConte
         flow_version=ctx.runtime.current.version, at=ctx.now,
     )
     if call is None:
-        return _answered_before(session, turn=0, fingerprint=START, ctx=ctx, sid=sid)
+        return _answered_before(conn, turn=0, fingerprint=START, ctx=ctx, sid=sid)
     flow = ctx.runtime.flows[call.flow_version]
-    world = DatabaseWorld(session, rows, caller=call.from_number, settings=ctx.settings, now=ctx.now)
+    world = DatabaseWorld(conn, rows, caller=call.from_number, settings=ctx.settings, now=ctx.now)
     step = start_call(flow, world, province=ctx.settings.hotline_province)
     log.info("call_started", call_sid=sid, caller=mask_phone(call.from_number), flow=call.flow_version)
-    return _finish(session, rows, call=call, step=step, fingerprint=START, ctx=ctx)
+    return _finish(conn, rows, call=call, step=step, fingerprint=START, ctx=ctx)
 
 
 def answer_step(
-    session: Session, *, params: dict[str, str], turn: int, ctx: VoiceContext
+    conn: Connection, *, params: dict[str, str], turn: int, ctx: VoiceContext
 ) -> str:
     sid = _sid(params)
     # Keep what a keypad can send plus enough junk to be judged invalid; never a NUL,
@@ -94,15 +96,15 @@ def answer_step(
     digits = "".join(ch for ch in params.get("Digits", "")[:64] if ch.isprintable())
     given: Input = Digits(digits) if digits else NoInput()
     fingerprint = _fingerprint(given)
-    rows = CallRows(session)
+    rows = CallRows(conn)
     call = rows.load_call(sid)
     if call is None:
         raise BadWebhook(f"no call {sid} for this step")
     if turn != call.turn:
         # Twilio repeating a step already answered, or a step of the past: no effect.
-        return _answered_before(session, turn=turn, fingerprint=fingerprint, ctx=ctx, sid=sid)
+        return _answered_before(conn, turn=turn, fingerprint=fingerprint, ctx=ctx, sid=sid)
     flow = ctx.runtime.flows.get(call.flow_version, ctx.runtime.current)
-    world = DatabaseWorld(session, rows, caller=call.from_number, settings=ctx.settings, now=ctx.now)
+    world = DatabaseWorld(conn, rows, caller=call.from_number, settings=ctx.settings, now=ctx.now)
     limits = Limits(
         max_misses=ctx.settings.max_misses,
         max_steps=ctx.settings.max_steps,
@@ -110,14 +112,14 @@ def answer_step(
     )
     state = CallState.from_json(call.state)
     step = resume(flow, state, given, world, province=ctx.settings.hotline_province, limits=limits)
-    return _finish(session, rows, call=call, step=step, fingerprint=fingerprint, ctx=ctx)
+    return _finish(conn, rows, call=call, step=step, fingerprint=fingerprint, ctx=ctx)
 
 
-def _answered_before(session: Session, *, turn: int, fingerprint: str, ctx: VoiceContext, sid: str) -> str:
+def _answered_before(conn: Connection, *, turn: int, fingerprint: str, ctx: VoiceContext, sid: str) -> str:
     """The stored answer when it is the last step repeated with the same input; otherwise
     where the call stands now."""
-    session.rollback()
-    call = CallRows(session).load_call(sid)
+    conn.rollback()
+    call = CallRows(conn).load_call(sid)
     if call is None:
         raise BadWebhook(f"no call {sid}")
     if turn == call.turn - 1 and call.last_fingerprint == fingerprint and call.last_answer:
@@ -127,17 +129,17 @@ def _answered_before(session: Session, *, turn: int, fingerprint: str, ctx: Voic
 
 
 def _finish(
-    session: Session, rows: CallRows, *, call: LiveCall, step: Step, fingerprint: str, ctx: VoiceContext
+    conn: Connection, rows: CallRows, *, call: LiveCall, step: Step, fingerprint: str, ctx: VoiceContext
 ) -> str:
     from_turn = call.turn
-    extra_events = _carry_out(session, call=call, step=step, ctx=ctx)
+    extra_events = _carry_out(conn, call=call, step=step, ctx=ctx)
     call.state = step.state.to_json()
     call.turn += 1
     call.last_answer = _render(step, call.turn, ctx)
     call.last_fingerprint = fingerprint
     if not rows.advance_call(call, from_turn=from_turn, events=[*step.events, *extra_events]):
         # A duplicate of this webhook won the race: undo ours, give its answer.
-        return _answered_before(session, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
+        return _answered_before(conn, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
     return call.last_answer
 
 
@@ -153,7 +155,7 @@ def _set_outcome(call: LiveCall, outcome: str) -> None:
     call.outcome = _stronger(call.outcome, outcome)
 
 
-def _carry_out(session: Session, *, call: LiveCall, step: Step, ctx: VoiceContext) -> list[Event]:
+def _carry_out(conn: Connection, *, call: LiveCall, step: Step, ctx: VoiceContext) -> list[Event]:
     events: list[Event] = []
     for effect in step.effects:
         if effect.kind == "consent":
@@ -167,15 +169,16 @@ def _carry_out(session: Session, *, call: LiveCall, step: Step, ctx: VoiceContex
         elif effect.kind == "outcome":
             _set_outcome(call, effect.value)
         elif effect.kind == "create_dossier":
-            events.append(_create_dossier(session, call=call, state=step.state, ctx=ctx))
+            events.append(_create_dossier(conn, call=call, state=step.state, ctx=ctx))
     return events
 
 
-def _create_dossier(session: Session, *, call: LiveCall, state: CallState, ctx: VoiceContext) -> Event:
-    vessel = draft_vessel(session, state.vessel_id) if state.vessel_verified and state.vessel_id else None
+def _create_dossier(conn: Connection, *, call: LiveCall, state: CallState, ctx: VoiceContext) -> Event:
+    hold_together(conn)  # the draft, its receipt and the step that announces it
+    vessel = draft_vessel(conn, state.vessel_id) if state.vessel_verified and state.vessel_id else None
     phone = call.from_number if call.from_number.startswith("+") else None
     dossier = create_draft(
-        session,
+        conn,
         procedure=state.procedure or "fishing_licence",
         variant=state.variant,
         channel="ivr",
@@ -190,7 +193,7 @@ def _create_dossier(session: Session, *, call: LiveCall, state: CallState, ctx: 
     _set_outcome(call, "dossier_created")
     if phone:
         queue_sms(
-            session, to=phone, body=draft_receipt(dossier), dossier_id=dossier.id,
+            conn, to=phone, body=draft_receipt(dossier), dossier_id=dossier.id,
             sending_enabled=ctx.settings.twilio_sending_enabled,
         )
     log.info("dossier_created", call_sid=call.call_sid, reference=dossier.reference,
@@ -198,12 +201,13 @@ def _create_dossier(session: Session, *, call: LiveCall, state: CallState, ctx: 
     return Event("dossier", state.node, None, None, {"reference": dossier.reference})
 
 
-def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext) -> None:
+def record_status(conn: Connection, *, params: dict[str, str], ctx: VoiceContext) -> None:
     """Twilio's status callback: close the call with its duration and outcome."""
     sid = _sid(params)
     status = params.get("CallStatus", "")[:24]
-    rows = CallRows(session)
+    rows = CallRows(conn)
     call = rows.load_closing_call(sid)
+    hold_together(conn)  # the close and its event
     if call is None:  # the call never reached a menu (e.g. a fault before the first answer)
         new = rows.insert_call(
             call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
@@ -230,13 +234,14 @@ def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext
     log.info("call_ended", call_sid=sid, outcome=call.outcome, duration_s=call.duration_s)
 
 
-def record_callback_message(session: Session, *, params: dict[str, str], ctx: VoiceContext) -> str:
+def record_callback_message(conn: Connection, *, params: dict[str, str], ctx: VoiceContext) -> str:
     """The caller's message after the beep, outside opening hours."""
     sid = _sid(params)
-    rows = CallRows(session)
+    rows = CallRows(conn)
     call = rows.load_closing_call(sid)
     url = params.get("RecordingUrl", "")
     if call is not None:
+        hold_together(conn)  # the recording and its event
         recording = url if url.startswith("https://") and len(url) <= 500 else None
         rows.set_recording(call.id, url=recording, outcome=_stronger(call.outcome, "callback_requested"))
         duration = params.get("RecordingDuration", "")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from ivr.calls.rows import CallRows
 from ivr.flow.state import DossierFact, VesselFact
@@ -13,9 +13,16 @@ from ivr.hours import is_open
 from ivr.settings import HotlineSettings
 from models.dossier import Dossier
 
+# What the caller may hear of a dossier, and whose it is.
+_HEARD = select(
+    Dossier.reference, Dossier.procedure, Dossier.variant, Dossier.status, Dossier.onestop_due_date,
+    Dossier.postal_tracking_number, Dossier.applicant_phone,
+)
 
-def _dossier_fact(dossier: Dossier, *, own: bool) -> DossierFact:
-    """`own`: the caller is the dossier's applicant. Anyone else hears status and dates only."""
+
+def _dossier_fact(dossier: Any, *, own: bool) -> DossierFact:
+    """`dossier`: a row of `_HEARD`. `own`: the caller is the applicant; anyone else hears
+    status and dates only."""
     return DossierFact(
         reference=dossier.reference,
         procedure=dossier.procedure,
@@ -28,9 +35,9 @@ def _dossier_fact(dossier: Dossier, *, own: bool) -> DossierFact:
 
 class DatabaseWorld:
     def __init__(
-        self, session: Session, rows: CallRows, *, caller: str, settings: HotlineSettings, now: datetime
+        self, conn: Connection, rows: CallRows, *, caller: str, settings: HotlineSettings, now: datetime
     ) -> None:
-        self.session = session
+        self.conn = conn
         self.rows = rows
         self.caller = caller
         self.settings = settings
@@ -49,16 +56,15 @@ class DatabaseWorld:
     def caller_newest_dossier(self) -> DossierFact | None:
         if not self.caller:
             return None
-        dossier = self.session.scalar(
-            select(Dossier)
-            .where(Dossier.applicant_phone == self.caller)
+        dossier = self.conn.execute(
+            _HEARD.where(Dossier.applicant_phone == self.caller)
             .order_by(Dossier.created_at.desc(), Dossier.id.desc())
             .limit(1)
-        )
+        ).first()
         return _dossier_fact(dossier, own=True) if dossier else None
 
     def find_dossier(self, reference: str) -> DossierFact | None:
-        dossier = self.session.scalar(select(Dossier).where(Dossier.reference == reference))
+        dossier = self.conn.execute(_HEARD.where(Dossier.reference == reference)).first()
         if dossier is None:
             return None
         return _dossier_fact(dossier, own=bool(self.caller) and dossier.applicant_phone == self.caller)

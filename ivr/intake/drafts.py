@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import Connection, bindparam, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
-from models.db import insert_on_conflict
+from models.db import core_connection, insert_on_conflict
 from models.domain.reference import new_reference
 from models.dossier import Dossier, DossierEvent
 
@@ -66,7 +66,7 @@ _INSERT_HISTORY = insert(DossierEvent)
 
 
 def create_draft(
-    session: Session,
+    db: Session | Connection,
     *,
     procedure: str,
     variant: str | None,
@@ -78,7 +78,7 @@ def create_draft(
     by: str,
 ) -> Draft:
     """Insert a draft with a fresh random reference, and its first history line; never commits."""
-    conn = session.connection()
+    conn = core_connection(db)
     statement = _INSERT_DRAFT[conn.dialect.name]
     now = utcnow()
     registration = vessel.registration_number if vessel else vessel_registration

@@ -7,10 +7,11 @@ on its hot path once per call.
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.db import core_connection
 from models.message import Message
 from models.outbox import OutboxEntry
 
@@ -20,9 +21,11 @@ _INSERT_MESSAGE = insert(Message).returning(Message.id)
 _INSERT_OUTBOX = insert(OutboxEntry)
 
 
-def queue_sms(session: Session, *, to: str, body: str, dossier_id: int | None, sending_enabled: bool) -> int:
+def queue_sms(
+    db: Session | Connection, *, to: str, body: str, dossier_id: int | None, sending_enabled: bool
+) -> int:
     """The new message's id; with sending on, its outbox entry is written beside it."""
-    conn = session.connection()
+    conn = core_connection(db)
     now = utcnow()
     message_id: int = conn.execute(_INSERT_MESSAGE, {
         "direction": "out", "to_number": to, "from_number": "", "body": body, "dossier_id": dossier_id,

@@ -246,3 +246,31 @@ def test_every_step_of_the_call_is_an_event_with_its_time(client: TestClient, db
     assert consent.key == "2" and consent.detail and consent.detail["notice_version"]
     assert [e.key for e in events if e.kind == "key"] == ["2", "90567", "1", "1"]
     assert all(e.at is not None for e in events)
+
+
+def test_a_fault_while_the_draft_is_written_keeps_nothing_of_that_step(
+    client: TestClient, db: Session, registry: list[Vessel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The SMS receipt is written after the draft: failing there must take the draft, its
+    # history and the step back with it, or the caller would be told to call again about
+    # a dossier that half exists.
+    import ivr.calls.service as voice_service
+
+    def receipt_fails(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("outbox table unavailable")
+
+    phone = VoiceCaller(client)
+    phone.ring()
+    phone.keys("2", "90567", "1")
+    confirm_url = phone.answers[-1].next_url()
+    events_before = count(db, CallEvent)
+    with monkeypatch.context() as patched:
+        patched.setattr(voice_service, "queue_sms", receipt_fails)
+        apology = phone.post(confirm_url, Digits="1")
+    assert "Xin lỗi" in apology.said() and apology.verbs()[-1] in ("Enqueue", "Record", "Hangup")
+    assert count(db, Dossier) == 0 and count(db, Message) == 0
+    assert count(db, CallEvent) == events_before
+
+    done = phone.post(confirm_url, Digits="1")  # Twilio's retry, the fault gone: the step is whole
+    assert done.verbs()[-1] == "Hangup"
+    assert count(db, Dossier) == 1 and count(db, Message) == 1
