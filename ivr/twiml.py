@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import NamedTuple
+from xml.sax.saxutils import escape as xml_escape
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -29,6 +30,15 @@ class _Voice:
 
 # ("play", url) or ("say", text): one thing the caller hears, its words already filled in.
 _Utterance = tuple[str, str]
+
+
+class _Shape(NamedTuple):
+    """What a step's TwiML depends on besides this call's words and turn."""
+
+    says: tuple[tuple[str, bool], ...]  # (prompt, barge_in)
+    wait_kind: str | None  # menu / digits; None: the step ends the call's IVR part
+    max_digits: int
+    end: str | None
 
 
 @dataclass(frozen=True)
@@ -72,33 +82,62 @@ def _say(parent: VoiceResponse | Gather, prompt: str, values: dict[str, str], ca
 
 def render_step(step: Step, *, turn: int, catalogue: Catalogue, settings: HotlineSettings) -> str:
     """`turn` is the number the next webhook of this call will carry in its URL."""
-    voice = _voice(catalogue, settings)
-    values = prompt_values(step.state.to_json(), catalogue)
-    says = list(step.says)
+    end = None if step.wait is not None else (step.end.kind if step.end is not None else "hangup")
+    shape = _Shape(
+        tuple((say.prompt, say.barge_in) for say in step.says),
+        step.wait.kind if step.wait is not None else None,
+        step.wait.max_digits if step.wait is not None else 0,
+        end,
+    )
+    template, fields = _template(_voice(catalogue, settings), shape, catalogue)
+    twiml = template.replace(_MARKED_ACTION, STEP_PATH.format(turn=turn))
+    if fields:
+        values = prompt_values(step.state.to_json(), catalogue)
+        for name in fields:
+            twiml = twiml.replace(_marker(name), xml_escape(values[name]))
+    return twiml
+
+
+# A step's TwiML depends on the menu it is at, which repeats on every call, and on a few
+# words of this call (a vessel, an owner, a reference) and its turn number. The TwiML is
+# built once per shape with markers where those go, and they are filled in per call.
+_MARKED_ACTION = STEP_PATH.format(turn="turn-mark")
+_TEMPLATES: dict[tuple[int, _Voice, _Shape], tuple[Catalogue, str, tuple[str, ...]]] = {}
+
+
+def _marker(name: str) -> str:
+    return f"\u27e6{name}\u27e7"
+
+
+def _template(voice: _Voice, shape: _Shape, catalogue: Catalogue) -> tuple[str, tuple[str, ...]]:
+    key = (id(catalogue), voice, shape)
+    cached = _TEMPLATES.get(key)
+    if cached is not None and cached[0] is catalogue:  # an id is only unique while its object lives
+        return cached[1], cached[2]
+    prompts = [prompt for prompt, _ in shape.says] + (["callback_thanks"] if shape.end == "record" else [])
+    fields = tuple(sorted({name for prompt in prompts for name in catalogue.placeholders(prompt)}))
+    markers = {name: _marker(name) for name in fields}
+    before: list[_Utterance] = []
+    rest = list(shape.says)
     # The legal notice (barge_in = false) is heard in full; everything after it can be
     # interrupted by a key, so regular callers are not held up.
-    before: list[_Utterance] = []
-    while says and not says[0].barge_in:
-        before.append(_utterance(says.pop(0).prompt, values, catalogue, voice))
-    inside = tuple(_utterance(say.prompt, values, catalogue, voice) for say in says)
-    if step.wait is not None:
-        digits = 1 if step.wait.kind == "menu" else step.wait.max_digits + 1  # room for a stray key
-        plan = _Plan(voice, tuple(before), digits, step.wait.kind, inside, None)
+    while rest and not rest[0][1]:
+        before.append(_utterance(rest.pop(0)[0], markers, catalogue, voice))
+    inside = tuple(_utterance(prompt, markers, catalogue, voice) for prompt, _ in rest)
+    if shape.wait_kind is not None:
+        digits = 1 if shape.wait_kind == "menu" else shape.max_digits + 1  # room for a stray key
+        plan = _Plan(voice, tuple(before), digits, shape.wait_kind, inside, None)
     else:
-        end = step.end.kind if step.end is not None else "hangup"
-        closing = (_utterance("callback_thanks", values, catalogue, voice),) if end == "record" else ()
-        plan = _Plan(voice, tuple(before), None, None, inside, end, closing)
-    return _render_plan(plan).replace(_MARKED_ACTION, STEP_PATH.format(turn=turn))
+        closing = (_utterance("callback_thanks", markers, catalogue, voice),) if shape.end == "record" else ()
+        plan = _Plan(voice, tuple(before), None, None, inside, shape.end, closing)
+    if len(_TEMPLATES) > 4096:  # shapes are few; this only bounds a misbehaving flow
+        _TEMPLATES.clear()
+    _TEMPLATES[key] = (catalogue, _render_plan(plan), fields)
+    return _TEMPLATES[key][1], fields
 
 
-# The turn number differs on every step, the rest repeats: the cached TwiML carries this
-# step URL, whose turn is filled in per call.
-_MARKED_ACTION = STEP_PATH.format(turn="turn-mark")
-
-
-@lru_cache(maxsize=4096)
 def _render_plan(plan: _Plan) -> str:
-    """The library's TwiML for a plan. Cached: serialising the XML tree was a fifth of a step's cost."""
+    """The library's TwiML for a plan (built once per shape: serialising was a fifth of a step)."""
     voice = plan.voice
     response = VoiceResponse()
     for utterance in plan.before:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import structlog
 from sqlalchemy import Connection
@@ -48,7 +49,13 @@ class VoiceContext:
 
 
 def _caller(params: dict[str, str]) -> str:
-    raw = params.get("From", "")[:32]
+    return _caller_number(params.get("From", "")[:32])
+
+
+@lru_cache(maxsize=4096)
+def _caller_number(raw: str) -> str:
+    # Parsing a number costs more than the rest of a call's first webhook, and the
+    # same boat owners call again and again.
     return try_normalize_phone(raw) or raw
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ivr.flow.state import CallState, Say, Step, Wait
+from ivr.flow.state import CallState, Step, Wait
+from ivr.flow.state import Say as SayPrompt
 from ivr.prompts import load_catalogue
 from ivr.settings import HotlineSettings
-from ivr.simulator.twiml import Gather, Redirect, parse_twiml
+from ivr.simulator.twiml import Gather, Redirect, Say, parse_twiml
 from ivr.twiml import render_step
 
 CATALOGUE = load_catalogue("vi")
@@ -14,7 +15,7 @@ SETTINGS = HotlineSettings(twilio_auth_token="t", public_base_url="https://hotli
 
 def _readback(owner: str) -> Step:
     state = CallState(node="vessel_readback", vessel_registration="QNg-90567-TS", vessel_owner=owner)
-    return Step(state=state, says=[Say("vessel_readback")], wait=Wait("vessel_readback", "menu", 1))
+    return Step(state=state, says=[SayPrompt("vessel_readback")], wait=Wait("vessel_readback", "menu", 1))
 
 
 def test_the_same_menu_at_two_turns_points_each_caller_at_their_own_next_step() -> None:
@@ -31,3 +32,13 @@ def test_the_read_back_names_each_callers_own_owner() -> None:
     other = render_step(_readback("Trần Thị Bích"), turn=3, catalogue=CATALOGUE, settings=SETTINGS)
     assert "Nguyễn Văn A" in one and "Trần Thị Bích" not in one
     assert "Trần Thị Bích" in other
+
+
+def test_a_callers_words_are_escaped_into_the_shared_twiml() -> None:
+    # The menu's TwiML is built once and this call's words are put in afterwards: they must
+    # still be escaped as the library would, or an owner named with '&' breaks the call.
+    twiml = render_step(_readback("Công ty A & B <Tàu 1>"), turn=4, catalogue=CATALOGUE, settings=SETTINGS)
+    said = " ".join(prompt.text for gather in parse_twiml(twiml) if isinstance(gather, Gather)
+                    for prompt in gather.prompts if isinstance(prompt, Say))
+    assert "Công ty A & B <Tàu 1>" in said
+    assert "\u27e6" not in twiml
