@@ -18,6 +18,7 @@ from callcenter.outbox.runner import start_outbox_thread
 from callcenter.settings import Settings
 from callcenter.supervisor.router import router as supervisor_router
 from ivr.bench_endpoint import router as bench_router
+from ivr.calls.live import LiveCalls
 from ivr.calls.unit import VoiceDatabase
 from ivr.guide.routes import router as guide_router
 from ivr.runtime import load_runtime
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.voice_db = VoiceDatabase(engine)
+    app.state.live_calls = LiveCalls()
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()
     install_voice_fault_handlers(app)

@@ -40,18 +40,22 @@ TWIML = "text/xml"
 
 def _context(request: Request) -> VoiceContext:
     runtime: HotlineRuntime = request.app.state.hotline
-    return VoiceContext(runtime=runtime, settings=request.app.state.settings, now=datetime.now(UTC))
+    return VoiceContext(
+        runtime=runtime, settings=request.app.state.settings, now=datetime.now(UTC),
+        live=request.app.state.live_calls,
+    )
 
 
 async def _committed(
-    request: Request, work: Callable[[Connection], T], on_fault: Callable[[Exception], T]
+    request: Request, ctx: VoiceContext, work: Callable[[Connection], T], on_fault: Callable[[Exception], T]
 ) -> T:
     """Run `work` in its own transaction and commit it: the single commit point of a webhook.
 
-    Whatever fails inside rolls back and gets `on_fault`'s answer instead.
+    Whatever fails inside rolls back and gets `on_fault`'s answer instead; what the work
+    keeps in memory for later steps (`ctx.after_commit`) is kept only once committed.
     """
     voice_db: VoiceDatabase = request.app.state.voice_db
-    return await voice_db.run(work, on_fault)
+    return await voice_db.run(work, on_fault, ctx.after_commit)
 
 
 async def _answer(
@@ -62,7 +66,7 @@ async def _answer(
                   call_sid=params.get("CallSid", "")[:64])
         return render_fault(ctx.runtime.catalogue, ctx.settings, open_now=is_open(ctx.now, ctx.settings))
 
-    return Response(content=await _committed(request, work, fault), media_type=TWIML)
+    return Response(content=await _committed(request, ctx, work, fault), media_type=TWIML)
 
 
 @router.post("/voice")
@@ -98,7 +102,7 @@ async def call_status(request: Request, params: TwilioForm) -> Response:
     def fault(exc: Exception) -> None:  # Twilio retries 5xx; a bad callback is logged, not retried
         log.error("status_callback_fault", error=type(exc).__name__, detail=str(exc)[:200])
 
-    await _committed(request, lambda s: record_status(s, params=params, ctx=ctx), fault)
+    await _committed(request, ctx, lambda s: record_status(s, params=params, ctx=ctx), fault)
     return Response(content="<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>", media_type=TWIML)
 
 

@@ -8,13 +8,15 @@ webhook endpoint commits.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
 import structlog
 from sqlalchemy import Connection
 
+from ivr.calls.live import LiveCalls
 from ivr.calls.repository import draft_vessel
 from ivr.calls.rows import CallRows, ClosingCall, LiveCall
 from ivr.calls.unit import hold_together
@@ -46,6 +48,8 @@ class VoiceContext:
     runtime: HotlineRuntime
     settings: HotlineSettings
     now: datetime
+    live: LiveCalls = field(default_factory=LiveCalls)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)  # run by the commit point
 
 
 def _caller(params: dict[str, str]) -> str:
@@ -104,7 +108,7 @@ def answer_step(
     given: Input = Digits(digits) if digits else NoInput()
     fingerprint = _fingerprint(given)
     rows = CallRows(conn)
-    call = rows.load_call(sid)
+    call = ctx.live.at_turn(sid, turn) or rows.load_call(sid)
     if call is None:
         raise BadWebhook(f"no call {sid} for this step")
     if turn != call.turn:
@@ -126,6 +130,7 @@ def _answered_before(conn: Connection, *, turn: int, fingerprint: str, ctx: Voic
     """The stored answer when it is the last step repeated with the same input; otherwise
     where the call stands now."""
     conn.rollback()
+    ctx.live.forget(sid)  # whatever this process kept of the call, the database knows better
     call = CallRows(conn).load_call(sid)
     if call is None:
         raise BadWebhook(f"no call {sid}")
@@ -147,6 +152,7 @@ def _finish(
     if not rows.advance_call(call, from_turn=from_turn, events=[*step.events, *extra_events]):
         # A duplicate of this webhook won the race: undo ours, give its answer.
         return _answered_before(conn, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
+    ctx.after_commit.append(lambda: ctx.live.keep(call))
     return call.last_answer
 
 
@@ -226,6 +232,7 @@ def record_status(conn: Connection, *, params: dict[str, str], ctx: VoiceContext
     if status not in FINAL_STATUSES:
         rows.save_closing_call(call, status=status)
         return
+    ctx.after_commit.append(lambda: ctx.live.forget(sid))  # the call is over
     duration = params.get("CallDuration", "")
     call.duration_s = int(duration) if duration.isdigit() and len(duration) < 7 else call.duration_s
     first_close = call.ended_at is None
@@ -249,6 +256,7 @@ def record_callback_message(conn: Connection, *, params: dict[str, str], ctx: Vo
     url = params.get("RecordingUrl", "")
     if call is not None:
         hold_together(conn)  # the recording and its event
+        ctx.after_commit.append(lambda: ctx.live.forget(sid))  # its outcome changed here
         recording = url if url.startswith("https://") and len(url) <= 500 else None
         rows.set_recording(call.id, url=recording, outcome=_stronger(call.outcome, "callback_requested"))
         duration = params.get("RecordingDuration", "")

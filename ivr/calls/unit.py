@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -23,6 +23,11 @@ from models.db import write_turns
 
 T = TypeVar("T")
 POOL_SIZE = 40
+
+
+def _run_all(callbacks: Sequence[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        callback()
 
 
 def hold_together(conn: Connection) -> None:
@@ -65,8 +70,12 @@ class VoiceDatabase:
             )
         return engine
 
-    async def run(self, work: Callable[[Connection], T], on_fault: Callable[[Exception], T]) -> T:
-        """`work`'s result, committed; or `on_fault`'s, with nothing of `work` kept."""
+    async def run(
+        self, work: Callable[[Connection], T], on_fault: Callable[[Exception], T],
+        after_commit: Sequence[Callable[[], None]] = (),
+    ) -> T:
+        """`work`'s result, committed, then `after_commit` (filled in by `work`) run; or
+        `on_fault`'s result, with nothing of `work` kept."""
         async_engine = self._async_engine()
         if async_engine is not None:
             async with async_engine.connect() as aconn:
@@ -76,6 +85,7 @@ class VoiceDatabase:
                     await aconn.begin()
                     result = await aconn.run_sync(work)
                     await aconn.commit()
+                    _run_all(after_commit)
                     return result
                 except Exception as exc:  # the caller of a webhook gets on_fault's answer
                     with contextlib.suppress(Exception):  # a lost connection cannot roll back
@@ -89,6 +99,7 @@ class VoiceDatabase:
                     conn.begin()  # the step's statements go to the driver's cursor: begin here
                     result = work(conn)
                     conn.commit()
+                _run_all(after_commit)
                 return result
             except Exception as exc:
                 conn.rollback()

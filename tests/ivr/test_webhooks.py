@@ -131,6 +131,36 @@ def test_a_restart_between_two_steps_loses_nothing(
     )
 
 
+def test_two_workers_answering_one_call_by_turns_keep_it_whole(
+    client: TestClient, settings: Settings, db: Session, registry: list[Vessel]
+) -> None:
+    # Behind a load balancer one call's webhooks land on any worker, and each worker keeps
+    # the calls it answered in memory: what one keeps must never outvote what the other
+    # wrote since.
+    with TestClient(create_app(settings)) as other:
+        phone = VoiceCaller(client)
+        phone.ring()
+        phone.press("2")  # worker A keeps the call at the vessel entry
+        phone.client = other
+        phone.press("90567")  # worker B moves it to the read-back
+        phone.client = client
+        readback = phone.press("3")  # A's memory is a turn behind: it must read the call afresh
+        assert "chín, không, năm, sáu, bảy" in readback.said()  # "3" is no answer: heard again
+        retry_url = readback.next_url()
+        phone.client = other
+        phone.press("1")  # B confirms the vessel
+        confirm_url = phone.answers[-1].next_url()
+        done = phone.post(confirm_url, Digits="1")  # B confirms the dossier
+        phone.client = client
+        repeat = phone.post(confirm_url, Digits="1")  # Twilio's retry lands on A
+        stale = phone.post(retry_url, Digits="1")  # and an old step too
+    assert repeat.text == done.text and done.verbs()[-1] == "Hangup"
+    assert "Hangup" in stale.verbs() or "Gather" in stale.verbs()
+    assert count(db, Dossier) == 1 and count(db, Message) == 1
+    dossier = db.scalars(select(Dossier)).one()
+    assert dossier.vessel_registration == "QNg-90567-TS" and dossier.vessel_verified
+
+
 def test_silence_then_wrong_keys_reach_an_operator_in_opening_hours(
     client: TestClient, settings: Settings, db: Session
 ) -> None:
