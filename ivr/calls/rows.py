@@ -3,9 +3,9 @@
 A step is one read of the call, one guarded update and a few event rows. Through
 SQLAlchemy each statement cost ~30 µs of Python around ~8 µs of database work, which
 made the toolkit, not the database, the biggest part of a webhook. These statements run
-on the DBAPI connection of the session's own transaction, so they commit or roll back
-with everything else the step writes (a draft, an SMS receipt), and the two dialects'
-differences — parameter style, JSON, timestamps — stay in this module. The schema is
+on the DBAPI connection under the step's Core connection (`ivr.calls.unit`), so they
+commit or roll back with everything else the step writes (a draft, an SMS receipt), and
+the drivers' differences — parameter style, JSON, timestamps — stay in this module. The schema is
 still the models' (tests on both databases run every statement here); the rest of the
 application uses the ORM and Core as usual.
 """

@@ -1,8 +1,8 @@
 """The impure shell around the engine: load the waiting call, resume it, save, render.
 
-Every answer is claimed by (CallSid, turn) first, so a webhook Twilio repeats gets the
-answer it got the first time and changes nothing a second time. Services flush; the
-webhook endpoint commits.
+Every step is written guarded by its turn, with its answer kept on the call row, so a
+webhook Twilio repeats gets the answer it got the first time and changes nothing a
+second time. Services write; the webhook endpoint commits (`ivr.calls.unit`).
 """
 
 from __future__ import annotations
