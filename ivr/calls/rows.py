@@ -88,28 +88,10 @@ class _Dialect:
 
 
 class _Postgres(_Dialect):
-    """PostgreSQL through psycopg 3: pyformat parameters, JSONB, naive-UTC timestamps."""
+    """PostgreSQL through asyncpg, the voice webhooks' driver (`ivr.calls.unit`): `$n`
+    parameters in order, JSON as text for SQLAlchemy's JSONB codec, naive-UTC timestamps."""
 
     name = "postgresql"
-
-    def __init__(self) -> None:
-        from psycopg.types.json import Jsonb
-
-        self._jsonb = Jsonb
-
-    def sql(self, text: str) -> str:
-        return re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", text)
-
-    def json_in(self, value: Any) -> Any:
-        return None if value is None else self._jsonb(value)
-
-    def time_in(self, value: datetime | None) -> Any:
-        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
-
-
-class _Asyncpg(_Postgres):
-    """PostgreSQL through asyncpg (the voice webhooks' driver, `ivr.calls.unit`):
-    `$n` parameters in order, JSON as text for SQLAlchemy's JSONB codec."""
 
     def __init__(self) -> None:
         self._order: dict[str, tuple[str, ...]] = {}
@@ -135,8 +117,11 @@ class _Asyncpg(_Postgres):
     def json_out(self, value: Any) -> Any:
         return value
 
+    def time_in(self, value: datetime | None) -> Any:
+        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
 
-_DIALECTS: dict[str, type[_Dialect]] = {"sqlite": _Dialect, "postgresql": _Postgres, "asyncpg": _Asyncpg}
+
+_DIALECTS: dict[str, type[_Dialect]] = {"sqlite": _Dialect, "postgresql": _Postgres}
 
 
 class _Statements:
@@ -209,7 +194,9 @@ class CallRows:
 
     def __init__(self, conn: Connection) -> None:
         dialect = conn.dialect
-        self._d, self._q = _prepared("asyncpg" if dialect.driver == "asyncpg" else dialect.name)
+        if dialect.name == "postgresql" and dialect.driver != "asyncpg":
+            raise RuntimeError("the voice path runs on asyncpg on PostgreSQL: see ivr.calls.unit")
+        self._d, self._q = _prepared(dialect.name)
         dbapi: Any = conn.connection.dbapi_connection
         self._cursor: Any = dbapi.cursor()
 
