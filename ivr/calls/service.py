@@ -48,7 +48,7 @@ class VoiceContext:
     runtime: HotlineRuntime
     settings: HotlineSettings
     now: datetime
-    live: LiveCalls = field(default_factory=LiveCalls)
+    live: LiveCalls  # the process's own, from the app: a fresh one per request would keep nothing
     after_commit: list[Callable[[], None]] = field(default_factory=list)  # run by the commit point
 
 
