@@ -1,21 +1,22 @@
 """Webhook claims (SMS) and the registry facts a call's draft copies.
 
-The voice step's own reads and writes of calls and events are in `rows.py`, on the
-driver's connection; what is here is off the hot path and stays on SQLAlchemy Core.
+The voice step's own reads and writes of calls and events are in `rows.py`. The vessel
+a draft copies is read on the driver's connection too (`models.raw`): it is on the path
+of every call that leaves a dossier. The claims are off the hot path and stay on Core.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
 from models.call import WebhookClaim
 from models.db import core_connection, insert_on_conflict
-from models.vessel import Vessel
+from models.raw import RawCursor, Statements
 
 
 def _claim(dialect: str) -> Insert:
@@ -58,12 +59,12 @@ class DraftVesselRow(NamedTuple):
     owner_phone: str | None
 
 
-_DRAFT_VESSEL = select(Vessel.id, Vessel.registration_number, Vessel.owner_name, Vessel.owner_phone).where(
-    Vessel.id == bindparam("vessel_id")
+_SQL = Statements(
+    draft_vessel="SELECT id, registration_number, owner_name, owner_phone FROM vessels WHERE id = :vessel_id",
 )
 
 
 def draft_vessel(db: Session | Connection, vessel_id: int) -> DraftVesselRow | None:
     """The registry's facts a draft copies, by the id the caller confirmed."""
-    row = core_connection(db).execute(_DRAFT_VESSEL, {"vessel_id": vessel_id}).first()
+    row = RawCursor(core_connection(db), _SQL).one("draft_vessel", {"vessel_id": vessel_id})
     return DraftVesselRow(*row) if row else None

@@ -1,39 +1,48 @@
 """SMS to a fisher: recorded now, sent by the outbox worker in its own time.
 
 The message row and its outbox entry are written in the caller's transaction, so a
-receipt exists exactly when its dossier does. Core inserts: the IVR writes a receipt
-on its hot path once per call.
+receipt exists exactly when its dossier does. Statements on the driver's connection
+(`models.raw`): the IVR writes a receipt on its hot path once per call.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.db import core_connection
-from models.message import Message
-from models.outbox import OutboxEntry
+from models.raw import RawCursor, Statements
 
 SMS_SEND = "sms.send"
 
-_INSERT_MESSAGE = insert(Message).returning(Message.id)
-_INSERT_OUTBOX = insert(OutboxEntry)
+# Every column named: statements on the driver's connection get none of the models'
+# Python-side defaults.
+_SQL = Statements(
+    insert_message=(
+        "INSERT INTO messages (direction, to_number, from_number, body, dossier_id, status, created_at) "
+        "VALUES ('out', :to_number, '', :body, :dossier_id, :status, :at) RETURNING id"
+    ),
+    insert_outbox=(
+        "INSERT INTO outbox (kind, idempotency_key, payload, status, attempts, next_attempt_at, created_at) "
+        "VALUES (:kind, :key, :payload, 'pending', 0, :at, :at)"
+    ),
+)
 
 
 def queue_sms(
     db: Session | Connection, *, to: str, body: str, dossier_id: int | None, sending_enabled: bool
 ) -> int:
     """The new message's id; with sending on, its outbox entry is written beside it."""
-    conn = core_connection(db)
-    now = utcnow()
-    message_id: int = conn.execute(_INSERT_MESSAGE, {
-        "direction": "out", "to_number": to, "from_number": "", "body": body, "dossier_id": dossier_id,
-        "status": "queued" if sending_enabled else "recorded", "created_at": now,
-    }).scalar_one()
+    raw = RawCursor(core_connection(db), _SQL)
+    now = raw.driver.time_in(utcnow())
+    message_id: int = raw.one("insert_message", {
+        "to_number": to, "body": body, "dossier_id": dossier_id,
+        "status": "queued" if sending_enabled else "recorded", "at": now,
+    })[0]
     if sending_enabled:
-        conn.execute(_INSERT_OUTBOX, {
-            "kind": SMS_SEND, "idempotency_key": f"sms:{message_id}", "payload": {"message_id": message_id},
-            "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+        raw.execute("insert_outbox", {
+            "kind": SMS_SEND, "key": f"sms:{message_id}",
+            "payload": raw.driver.json_in({"message_id": message_id}), "at": now,
         })
     return message_id
