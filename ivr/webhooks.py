@@ -15,7 +15,6 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Connection
 
 from ivr.calls.service import (
     VoiceContext,
@@ -24,7 +23,7 @@ from ivr.calls.service import (
     record_callback_message,
     record_status,
 )
-from ivr.calls.unit import VoiceDatabase
+from ivr.calls.unit import VoiceDatabase, VoiceLink
 from ivr.hours import is_open
 from ivr.prompts import PROMPTS_ROOT
 from ivr.runtime import HotlineRuntime
@@ -47,7 +46,7 @@ def _context(request: Request) -> VoiceContext:
 
 
 async def _committed(
-    request: Request, ctx: VoiceContext, work: Callable[[Connection], T], on_fault: Callable[[Exception], T]
+    request: Request, ctx: VoiceContext, work: Callable[[VoiceLink], T], on_fault: Callable[[Exception], T]
 ) -> T:
     """Run `work` in its own transaction and commit it: the single commit point of a webhook.
 
@@ -59,7 +58,7 @@ async def _committed(
 
 
 async def _answer(
-    request: Request, ctx: VoiceContext, work: Callable[[Connection], str], params: dict[str, str]
+    request: Request, ctx: VoiceContext, work: Callable[[VoiceLink], str], params: dict[str, str]
 ) -> Response:
     def fault(exc: Exception) -> str:  # a caller must never hear a 5xx: every fault ends in a person
         log.error("voice_webhook_fault", error=type(exc).__name__, detail=str(exc)[:200],

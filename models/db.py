@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -71,15 +71,6 @@ def insert_on_conflict(dialect: str, table: Any) -> postgresql.Insert | sqlite.I
     if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
-
-
-def core_connection(db: Session | Connection) -> Connection:
-    """The Core connection of a unit of work, whether it came as a session or a connection.
-
-    Intake (drafts, SMS receipts) runs inside a console session and inside a voice
-    webhook, which works on a bare connection (see `ivr.calls.unit`).
-    """
-    return db.connection() if isinstance(db, Session) else db
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

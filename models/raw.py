@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 
 class Driver:
@@ -51,6 +52,9 @@ class Driver:
             return None
         moment = datetime.fromisoformat(value) if isinstance(value, str) else value
         return moment.replace(tzinfo=UTC)
+
+    def date_out(self, value: Any) -> date | None:
+        return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 _NAME = re.compile(r"(?<!:):([a-z_]+)")  # `:name`, not the `::` of a PostgreSQL cast
@@ -103,6 +107,44 @@ class _Psycopg(_Asyncpg):
 _DRIVERS: dict[tuple[str, str], Driver] = {d.key: d for d in (Driver(), _Asyncpg(), _Psycopg())}
 
 
+def driver_for(database: str, driver: str) -> Driver:
+    """The adapter for `database` (SQLAlchemy's dialect name) through `driver`."""
+    found = _DRIVERS.get((database, driver))
+    if found is None:
+        raise RuntimeError(f"no raw statements for {database}+{driver}")
+    return found
+
+
+class Link(Protocol):
+    """A driver's connection, as the statements here use it."""
+
+    @property
+    def driver(self) -> Driver: ...
+
+    def cursor(self) -> Any: ...
+
+
+class _CoreLink:
+    """The driver's connection under a Core connection, in that connection's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.driver = driver_for(conn.dialect.name, conn.dialect.driver or "")
+        self._dbapi: Any = conn.connection.dbapi_connection
+
+    def cursor(self) -> Any:
+        return self._dbapi.cursor()
+
+
+def link_of(db: Session | Connection | Link) -> Link:
+    """The driver's connection of a unit of work: a session's (the console, SMS intake),
+    a Core connection's, or the voice webhooks' own (`ivr.calls.unit`)."""
+    if isinstance(db, Session):
+        return _CoreLink(db.connection())
+    if isinstance(db, Connection):
+        return _CoreLink(db)
+    return db
+
+
 class Statements:
     """SQL texts written once with `:name` parameters, translated once per driver."""
 
@@ -120,18 +162,12 @@ class Statements:
 
 
 class RawCursor:
-    """A cursor of the connection's driver, in the connection's current transaction."""
+    """A cursor of the link's driver, in the link's current transaction."""
 
-    def __init__(self, conn: Connection, statements: Statements) -> None:
-        dialect = conn.dialect
-        driver = _DRIVERS.get((dialect.name, dialect.driver or ""))
-        if driver is None:
-            raise RuntimeError(f"no raw statements for {dialect.name}+{dialect.driver}")
-        self.driver = driver
-        self.sql = statements.for_driver(driver)
-        dbapi: Any = conn.connection.dbapi_connection
-        self.cursor: Any = dbapi.cursor()
-
+    def __init__(self, link: Link, statements: Statements) -> None:
+        self.driver = link.driver
+        self.sql = statements.for_driver(self.driver)
+        self.cursor: Any = link.cursor()
     def execute(self, name: str, params: dict[str, Any]) -> None:
         sql = self.sql[name]
         self.cursor.execute(sql, self.driver.args(sql, params))

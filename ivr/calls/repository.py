@@ -15,8 +15,8 @@ from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
 from models.call import WebhookClaim
-from models.db import core_connection, insert_on_conflict
-from models.raw import RawCursor, Statements
+from models.db import insert_on_conflict
+from models.raw import Link, RawCursor, Statements, link_of
 
 
 def _claim(dialect: str) -> Insert:
@@ -64,7 +64,7 @@ _SQL = Statements(
 )
 
 
-def draft_vessel(db: Session | Connection, vessel_id: int) -> DraftVesselRow | None:
+def draft_vessel(db: Session | Connection | Link, vessel_id: int) -> DraftVesselRow | None:
     """The registry's facts a draft copies, by the id the caller confirmed."""
-    row = RawCursor(core_connection(db), _SQL).one("draft_vessel", {"vessel_id": vessel_id})
+    row = RawCursor(link_of(db), _SQL).one("draft_vessel", {"vessel_id": vessel_id})
     return DraftVesselRow(*row) if row else None

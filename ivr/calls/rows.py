@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from ivr.flow.state import Event, VesselFact
 from models.base import utcnow
-from models.raw import RawCursor, Statements
+from models.raw import Link, RawCursor, Statements
 
 
 @dataclass
@@ -106,8 +104,8 @@ _SQL = Statements(
 class CallRows:
     """The voice path's statements inside the connection's current transaction."""
 
-    def __init__(self, conn: Connection) -> None:
-        self._raw = RawCursor(conn, _SQL)
+    def __init__(self, link: Link) -> None:
+        self._raw = RawCursor(link, _SQL)
         self._d = self._raw.driver
         self._together = self._d.key[0] == "postgresql"  # advance_with_events
 

@@ -14,12 +14,11 @@ from datetime import datetime
 from functools import lru_cache
 
 import structlog
-from sqlalchemy import Connection
 
 from ivr.calls.live import LiveCalls
 from ivr.calls.repository import draft_vessel
 from ivr.calls.rows import CallRows, ClosingCall, LiveCall
-from ivr.calls.unit import hold_together
+from ivr.calls.unit import VoiceLink
 from ivr.calls.world import DatabaseWorld
 from ivr.flow.engine import replay, resume, start_call
 from ivr.flow.state import CallState, Digits, Event, Input, Limits, NoInput, Say, Step
@@ -79,9 +78,9 @@ def _fingerprint(given: Input) -> str:
     return "d:" + hashlib.sha256(given.value.encode("utf-8", "replace")).hexdigest()[:40]
 
 
-def answer_new_call(conn: Connection, *, params: dict[str, str], ctx: VoiceContext) -> str:
+def answer_new_call(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext) -> str:
     sid = _sid(params)
-    hold_together(conn)  # the call row and its first events
+    conn.hold_together()  # the call row and its first events
     rows = CallRows(conn)
     # ON CONFLICT DO NOTHING: Twilio's repeat of the first webhook (or a duplicate that
     # another worker is answering right now) finds the row and changes nothing.
@@ -99,7 +98,7 @@ def answer_new_call(conn: Connection, *, params: dict[str, str], ctx: VoiceConte
 
 
 def answer_step(
-    conn: Connection, *, params: dict[str, str], turn: int, ctx: VoiceContext
+    conn: VoiceLink, *, params: dict[str, str], turn: int, ctx: VoiceContext
 ) -> str:
     sid = _sid(params)
     # Keep what a keypad can send plus enough junk to be judged invalid; never a NUL,
@@ -126,7 +125,7 @@ def answer_step(
     return _finish(conn, rows, call=call, step=step, fingerprint=fingerprint, ctx=ctx)
 
 
-def _answered_before(conn: Connection, *, turn: int, fingerprint: str, ctx: VoiceContext, sid: str) -> str:
+def _answered_before(conn: VoiceLink, *, turn: int, fingerprint: str, ctx: VoiceContext, sid: str) -> str:
     """The stored answer when it is the last step repeated with the same input; otherwise
     where the call stands now."""
     conn.rollback()
@@ -141,7 +140,7 @@ def _answered_before(conn: Connection, *, turn: int, fingerprint: str, ctx: Voic
 
 
 def _finish(
-    conn: Connection, rows: CallRows, *, call: LiveCall, step: Step, fingerprint: str, ctx: VoiceContext
+    conn: VoiceLink, rows: CallRows, *, call: LiveCall, step: Step, fingerprint: str, ctx: VoiceContext
 ) -> str:
     from_turn = call.turn
     extra_events = _carry_out(conn, call=call, step=step, ctx=ctx)
@@ -168,7 +167,7 @@ def _set_outcome(call: LiveCall, outcome: str) -> None:
     call.outcome = _stronger(call.outcome, outcome)
 
 
-def _carry_out(conn: Connection, *, call: LiveCall, step: Step, ctx: VoiceContext) -> list[Event]:
+def _carry_out(conn: VoiceLink, *, call: LiveCall, step: Step, ctx: VoiceContext) -> list[Event]:
     events: list[Event] = []
     for effect in step.effects:
         if effect.kind == "consent":
@@ -186,8 +185,8 @@ def _carry_out(conn: Connection, *, call: LiveCall, step: Step, ctx: VoiceContex
     return events
 
 
-def _create_dossier(conn: Connection, *, call: LiveCall, state: CallState, ctx: VoiceContext) -> Event:
-    hold_together(conn)  # the draft, its receipt and the step that announces it
+def _create_dossier(conn: VoiceLink, *, call: LiveCall, state: CallState, ctx: VoiceContext) -> Event:
+    conn.hold_together()  # the draft, its receipt and the step that announces it
     vessel = draft_vessel(conn, state.vessel_id) if state.vessel_verified and state.vessel_id else None
     phone = call.from_number if call.from_number.startswith("+") else None
     dossier = create_draft(
@@ -214,13 +213,13 @@ def _create_dossier(conn: Connection, *, call: LiveCall, state: CallState, ctx: 
     return Event("dossier", state.node, None, None, {"reference": dossier.reference})
 
 
-def record_status(conn: Connection, *, params: dict[str, str], ctx: VoiceContext) -> None:
+def record_status(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext) -> None:
     """Twilio's status callback: close the call with its duration and outcome."""
     sid = _sid(params)
     status = params.get("CallStatus", "")[:24]
     rows = CallRows(conn)
     call = rows.load_closing_call(sid)
-    hold_together(conn)  # the close and its event
+    conn.hold_together()  # the close and its event
     if call is None:  # the call never reached a menu (e.g. a fault before the first answer)
         new = rows.insert_call(
             call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
@@ -248,14 +247,14 @@ def record_status(conn: Connection, *, params: dict[str, str], ctx: VoiceContext
     log.info("call_ended", call_sid=sid, outcome=call.outcome, duration_s=call.duration_s)
 
 
-def record_callback_message(conn: Connection, *, params: dict[str, str], ctx: VoiceContext) -> str:
+def record_callback_message(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext) -> str:
     """The caller's message after the beep, outside opening hours."""
     sid = _sid(params)
     rows = CallRows(conn)
     call = rows.load_closing_call(sid)
     url = params.get("RecordingUrl", "")
     if call is not None:
-        hold_together(conn)  # the recording and its event
+        conn.hold_together()  # the recording and its event
         ctx.after_commit.append(lambda: ctx.live.forget(sid))  # its outcome changed here
         recording = url if url.startswith("https://") and len(url) <= 500 else None
         rows.set_recording(call.id, url=recording, outcome=_stronger(call.outcome, "callback_requested"))

@@ -5,39 +5,41 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from ivr.calls.rows import CallRows
 from ivr.flow.state import DossierFact, VesselFact
 from ivr.hours import is_open
 from ivr.settings import HotlineSettings
-from models.dossier import Dossier
+from models.raw import Driver, Link, RawCursor, Statements
 
 # What the caller may hear of a dossier, and whose it is.
-_HEARD = select(
-    Dossier.reference, Dossier.procedure, Dossier.variant, Dossier.status, Dossier.onestop_due_date,
-    Dossier.postal_tracking_number, Dossier.applicant_phone,
+_HEARD = (
+    "SELECT reference, procedure, variant, status, onestop_due_date, postal_tracking_number, applicant_phone "
+    "FROM dossiers "
+)
+_SQL = Statements(
+    newest_of_phone=_HEARD + "WHERE applicant_phone = :phone ORDER BY created_at DESC, id DESC LIMIT 1",
+    by_reference=_HEARD + "WHERE reference = :reference",
 )
 
 
-def _dossier_fact(dossier: Any, *, own: bool) -> DossierFact:
-    """`dossier`: a row of `_HEARD`. `own`: the caller is the applicant; anyone else hears
+def _dossier_fact(row: Any, driver: Driver, *, own: bool) -> DossierFact:
+    """`row`: a row of `_HEARD`. `own`: the caller is the applicant; anyone else hears
     status and dates only."""
     return DossierFact(
-        reference=dossier.reference,
-        procedure=dossier.procedure,
-        variant=dossier.variant,
-        status=dossier.status,
-        due_date=dossier.onestop_due_date,
-        tracking_number=dossier.postal_tracking_number if own else None,
+        reference=row[0],
+        procedure=row[1],
+        variant=row[2],
+        status=row[3],
+        due_date=driver.date_out(row[4]),
+        tracking_number=row[5] if own else None,
     )
 
 
 class DatabaseWorld:
     def __init__(
-        self, conn: Connection, rows: CallRows, *, caller: str, settings: HotlineSettings, now: datetime
+        self, link: Link, rows: CallRows, *, caller: str, settings: HotlineSettings, now: datetime
     ) -> None:
-        self.conn = conn
+        self.link = link
         self.rows = rows
         self.caller = caller
         self.settings = settings
@@ -56,18 +58,16 @@ class DatabaseWorld:
     def caller_newest_dossier(self) -> DossierFact | None:
         if not self.caller:
             return None
-        dossier = self.conn.execute(
-            _HEARD.where(Dossier.applicant_phone == self.caller)
-            .order_by(Dossier.created_at.desc(), Dossier.id.desc())
-            .limit(1)
-        ).first()
-        return _dossier_fact(dossier, own=True) if dossier else None
+        raw = RawCursor(self.link, _SQL)
+        row = raw.one("newest_of_phone", {"phone": self.caller})
+        return _dossier_fact(row, raw.driver, own=True) if row else None
 
     def find_dossier(self, reference: str) -> DossierFact | None:
-        dossier = self.conn.execute(_HEARD.where(Dossier.reference == reference)).first()
-        if dossier is None:
+        raw = RawCursor(self.link, _SQL)
+        row = raw.one("by_reference", {"reference": reference})
+        if row is None:
             return None
-        return _dossier_fact(dossier, own=bool(self.caller) and dossier.applicant_phone == self.caller)
+        return _dossier_fact(row, raw.driver, own=bool(self.caller) and row[6] == self.caller)
 
     def is_open(self) -> bool:
         return is_open(self.now, self.settings)

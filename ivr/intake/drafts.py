@@ -14,9 +14,8 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.db import core_connection
 from models.domain.reference import new_reference
-from models.raw import RawCursor, Statements
+from models.raw import Link, RawCursor, Statements, link_of
 
 CHANNEL_LABELS = {"ivr": "tổng đài tự động", "sms": "tin nhắn SMS", "operator": "điện thoại viên"}
 REFERENCE_ATTEMPTS = 20
@@ -67,7 +66,7 @@ _SQL = Statements(
 
 
 def create_draft(
-    db: Session | Connection,
+    db: Session | Connection | Link,
     *,
     procedure: str,
     variant: str | None,
@@ -79,7 +78,7 @@ def create_draft(
     by: str,
 ) -> Draft:
     """Insert a draft with a fresh random reference, and its first history line; never commits."""
-    raw = RawCursor(core_connection(db), _SQL)
+    raw = RawCursor(link_of(db), _SQL)
     now = raw.driver.time_in(utcnow())
     registration = vessel.registration_number if vessel else vessel_registration
     row: dict[str, Any] = {

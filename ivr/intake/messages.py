@@ -11,8 +11,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.db import core_connection
-from models.raw import RawCursor, Statements
+from models.raw import Link, RawCursor, Statements, link_of
 
 SMS_SEND = "sms.send"
 
@@ -31,10 +30,10 @@ _SQL = Statements(
 
 
 def queue_sms(
-    db: Session | Connection, *, to: str, body: str, dossier_id: int | None, sending_enabled: bool
+    db: Session | Connection | Link, *, to: str, body: str, dossier_id: int | None, sending_enabled: bool
 ) -> int:
     """The new message's id; with sending on, its outbox entry is written beside it."""
-    raw = RawCursor(core_connection(db), _SQL)
+    raw = RawCursor(link_of(db), _SQL)
     now = raw.driver.time_in(utcnow())
     message_id: int = raw.one("insert_message", {
         "to_number": to, "body": body, "dossier_id": dossier_id,
