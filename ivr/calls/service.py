@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 import structlog
 
@@ -28,7 +27,7 @@ from ivr.intake.receipts import draft_receipt
 from ivr.runtime import HotlineRuntime
 from ivr.settings import HotlineSettings
 from ivr.twiml import render_says, render_step
-from models.domain.phone import mask_phone, try_normalize_phone
+from models.domain.phone import caller_number, mask_phone
 
 log = structlog.get_logger(__name__)
 
@@ -52,14 +51,7 @@ class VoiceContext:
 
 
 def _caller(params: dict[str, str]) -> str:
-    return _caller_number(params.get("From", "")[:32])
-
-
-@lru_cache(maxsize=4096)
-def _caller_number(raw: str) -> str:
-    # Parsing a number costs more than the rest of a call's first webhook, and the
-    # same boat owners call again and again.
-    return try_normalize_phone(raw) or raw
+    return caller_number(params.get("From", "")[:32])
 
 
 def _sid(params: dict[str, str]) -> str:
