@@ -48,9 +48,40 @@ class ClosingCall:
     duration_s: int | None
 
 
-# PostgreSQL's `advance_with_events`: the guarded update and the step's events in one
-# statement, one round trip instead of two; no events are written when the guard finds
-# the turn taken. SQLite runs `advance_call`, then `add_event` for each event.
+# The step's events as PostgreSQL inserts them from one JSON array parameter, for the
+# call row the same statement wrote (the CTE `written`): one round trip for the row and
+# its events, and no events when no row was written (a duplicate webhook, a turn taken).
+# SQLite runs the row's statement, then `add_event` for each event.
+_WITH_EVENTS = (
+    "added AS (INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
+    "SELECT written.id, :at, e.x ->> 'kind', e.x ->> 'menu', e.x ->> 'key', e.x ->> 'prompt', "
+    "NULLIF(e.x -> 'detail', 'null'::jsonb) "
+    "FROM written, jsonb_array_elements(:events) WITH ORDINALITY AS e(x, n) ORDER BY e.n) "
+)
+
+
+def _with_events(row_statement: str, result: str) -> str:
+    """`row_statement` (RETURNING id) as the CTE `written`, its events, then `result`."""
+    return "WITH written AS (" + row_statement + "), " + _WITH_EVENTS + result
+
+
+_INSERT_ANSWERED = (
+    "INSERT INTO calls (call_sid, from_number, to_number, flow_version, state, turn, started_at, "
+    "twilio_status, outcome, consent_at, consent_notice_version, dossier_reference, last_answer, "
+    "last_fingerprint) VALUES (:sid, :from_number, :to_number, :flow_version, :state, :turn, "
+    ":started_at, 'in-progress', :outcome, :consent_at, :notice, :reference, :answer, :fingerprint) "
+    "ON CONFLICT (call_sid) DO NOTHING RETURNING id"
+)
+_ADVANCE = (
+    "UPDATE calls SET state = :state, turn = :turn, outcome = :outcome, consent_at = :consent_at, "
+    "consent_notice_version = :notice, dossier_reference = :reference, last_answer = :answer, "
+    "last_fingerprint = :fingerprint WHERE id = :id AND turn = :from_turn"
+)
+_CLOSE = (
+    "UPDATE calls SET twilio_status = :status, outcome = :outcome, abandoned_menu = :menu, "
+    "ended_at = :ended_at, duration_s = :duration WHERE id = :id"
+)
+
 _SQL = Statements(
     load_call=(
         "SELECT id, call_sid, from_number, flow_version, state, turn, started_at, outcome, consent_at, "
@@ -62,32 +93,18 @@ _SQL = Statements(
         "twilio_status) VALUES (:sid, :from_number, :to_number, :flow_version, :state, 0, :at, :status) "
         "ON CONFLICT (call_sid) DO NOTHING RETURNING id"
     ),
-    advance_call=(
-        "UPDATE calls SET state = :state, turn = :turn, outcome = :outcome, consent_at = :consent_at, "
-        "consent_notice_version = :notice, dossier_reference = :reference, last_answer = :answer, "
-        "last_fingerprint = :fingerprint WHERE id = :id AND turn = :from_turn"
-    ),
-    advance_with_events=(
-        "WITH advanced AS (UPDATE calls SET state = :state, turn = :turn, outcome = :outcome, "
-        "consent_at = :consent_at, consent_notice_version = :notice, dossier_reference = :reference, "
-        "last_answer = :answer, last_fingerprint = :fingerprint WHERE id = :id AND turn = :from_turn "
-        "RETURNING id), "
-        "added AS (INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
-        "SELECT advanced.id, :at, e.x ->> 'kind', e.x ->> 'menu', e.x ->> 'key', e.x ->> 'prompt', "
-        "NULLIF(e.x -> 'detail', 'null'::jsonb) "
-        "FROM advanced, jsonb_array_elements(:events) WITH ORDINALITY AS e(x, n) ORDER BY e.n) "
-        "SELECT count(*) FROM advanced"
-    ),
+    insert_answered=_INSERT_ANSWERED,
+    insert_answered_with_events=_with_events(_INSERT_ANSWERED, "SELECT id FROM written"),
+    advance_call=_ADVANCE,
+    advance_with_events=_with_events(_ADVANCE + " RETURNING id", "SELECT count(*) FROM written"),
+    close_call=_CLOSE,
+    close_with_events=_with_events(_CLOSE + " RETURNING id", "SELECT 1"),
     add_event=(
         "INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
         "VALUES (:call_id, :at, :kind, :menu, :key, :prompt, :detail)"
     ),
     load_closing=(
         "SELECT id, state, outcome, abandoned_menu, ended_at, duration_s FROM calls WHERE call_sid = :sid"
-    ),
-    close_call=(
-        "UPDATE calls SET twilio_status = :status, outcome = :outcome, abandoned_menu = :menu, "
-        "ended_at = :ended_at, duration_s = :duration WHERE id = :id"
     ),
     set_recording=(
         "UPDATE calls SET recording_url = COALESCE(:url, recording_url), outcome = :outcome WHERE id = :id"
@@ -107,7 +124,7 @@ class CallRows:
     def __init__(self, link: Link) -> None:
         self._raw = RawCursor(link, _SQL)
         self._d = self._raw.driver
-        self._together = self._d.key[0] == "postgresql"  # advance_with_events
+        self._together = self._d.key[0] == "postgresql"  # a row and its events in one statement
 
     def load_call(self, call_sid: str) -> LiveCall | None:
         row = self._raw.one("load_call", {"sid": call_sid})
@@ -132,27 +149,49 @@ class CallRows:
             return None
         return LiveCall(row[0], call_sid, from_number, flow_version, {}, 0, at, None, None, None, None)
 
-    def advance_call(self, call: LiveCall, *, from_turn: int, events: list[Event]) -> bool:
-        """Store the call's new state, answer and events, only if nobody advanced it meanwhile."""
-        d = self._d
+    def insert_answered_call(self, call: LiveCall, *, to_number: str, events: list[Event]) -> int | None:
+        """A new call, already answered (its first step settled on `call`), and its events:
+        its id, or None when a call with this CallSid exists already."""
         params = {
-            "state": d.json_in(call.state), "turn": call.turn, "outcome": call.outcome,
-            "consent_at": d.time_in(call.consent_at), "notice": call.consent_notice_version,
-            "reference": call.dossier_reference, "answer": call.last_answer,
-            "fingerprint": call.last_fingerprint, "id": call.id, "from_turn": from_turn,
+            **self._answered(call), "sid": call.call_sid, "from_number": call.from_number,
+            "to_number": to_number, "flow_version": call.flow_version,
+            "started_at": self._d.time_in(call.started_at),
         }
         if self._together:
-            params["at"] = d.time_in(utcnow())
-            params["events"] = d.json_in([
-                {"kind": e.kind, "menu": e.menu, "key": e.key, "prompt": e.prompt, "detail": e.detail}
-                for e in events
-            ])
-            return bool(self._raw.one("advance_with_events", params)[0] == 1)
+            row = self._raw.one("insert_answered_with_events", {**params, **self._events(events)})
+            return None if row is None else int(row[0])
+        row = self._raw.one("insert_answered", params)
+        if row is None:
+            return None
+        self.add_events(row[0], events)
+        return int(row[0])
+
+    def advance_call(self, call: LiveCall, *, from_turn: int, events: list[Event]) -> bool:
+        """Store the call's new state, answer and events, only if nobody advanced it meanwhile."""
+        params = {**self._answered(call), "id": call.id, "from_turn": from_turn}
+        if self._together:
+            return bool(self._raw.one("advance_with_events", {**params, **self._events(events)})[0] == 1)
         self._raw.execute("advance_call", params)
         if self._raw.rowcount != 1:
             return False
         self.add_events(call.id, events)
         return True
+
+    def _answered(self, call: LiveCall) -> dict[str, Any]:
+        d = self._d
+        return {
+            "state": d.json_in(call.state), "turn": call.turn, "outcome": call.outcome,
+            "consent_at": d.time_in(call.consent_at), "notice": call.consent_notice_version,
+            "reference": call.dossier_reference, "answer": call.last_answer,
+            "fingerprint": call.last_fingerprint,
+        }
+
+    def _events(self, events: Iterable[Event]) -> dict[str, Any]:
+        """The events as the PostgreSQL statements `_with_events` take them."""
+        return {"at": self._d.time_in(utcnow()), "events": self._d.json_in([
+            {"kind": e.kind, "menu": e.menu, "key": e.key, "prompt": e.prompt, "detail": e.detail}
+            for e in events
+        ])}
 
     def add_events(self, call_id: int, events: Iterable[Event]) -> None:
         d = self._d
@@ -170,11 +209,16 @@ class CallRows:
         d = self._d
         return ClosingCall(row[0], d.json_out(row[1]) or {}, row[2], row[3], d.time_out(row[4]), row[5])
 
-    def save_closing_call(self, call: ClosingCall, *, status: str) -> None:
-        self._raw.execute("close_call", {
+    def save_closing_call(self, call: ClosingCall, *, status: str, events: Iterable[Event] = ()) -> None:
+        params = {
             "status": status, "outcome": call.outcome, "menu": call.abandoned_menu,
             "ended_at": self._d.time_in(call.ended_at), "duration": call.duration_s, "id": call.id,
-        })
+        }
+        if self._together:
+            self._raw.execute("close_with_events", {**params, **self._events(events)})
+            return
+        self._raw.execute("close_call", params)
+        self.add_events(call.id, events)
 
     def set_recording(self, call_id: int, *, url: str | None, outcome: str | None) -> None:
         self._raw.execute("set_recording", {"url": url, "outcome": outcome, "id": call_id})

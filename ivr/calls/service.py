@@ -72,21 +72,24 @@ def _fingerprint(given: Input) -> str:
 
 def answer_new_call(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext) -> str:
     sid = _sid(params)
-    conn.hold_together()  # the call row and its first events
     rows = CallRows(conn)
-    # ON CONFLICT DO NOTHING: Twilio's repeat of the first webhook (or a duplicate that
-    # another worker is answering right now) finds the row and changes nothing.
-    call = rows.insert_call(
-        call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
-        flow_version=ctx.runtime.current.version, at=ctx.now,
-    )
-    if call is None:
-        return _answered_before(conn, turn=0, fingerprint=START, ctx=ctx, sid=sid)
-    flow = ctx.runtime.flows[call.flow_version]
+    flow = ctx.runtime.current
+    call = LiveCall(0, sid, _caller(params), flow.version, {}, 0, ctx.now, None, None, None, None)
     world = DatabaseWorld(conn, rows, caller=call.from_number, settings=ctx.settings, now=ctx.now)
     step = start_call(flow, world, province=ctx.settings.hotline_province)
+    if step.effects:
+        conn.hold_together()  # what the greeting does stands or falls with the call row
+    events = _settle(conn, call=call, step=step, fingerprint=START, ctx=ctx)
+    # The row is written once, answered: ON CONFLICT DO NOTHING, so Twilio's repeat of the
+    # first webhook (or a duplicate another worker is answering right now) finds the row
+    # and changes nothing.
+    call_id = rows.insert_answered_call(call, to_number=params.get("To", "")[:32], events=events)
+    if call_id is None:
+        return _answered_before(conn, turn=0, fingerprint=START, ctx=ctx, sid=sid)
+    call.id = call_id
     log.info("call_started", call_sid=sid, caller=mask_phone(call.from_number), flow=call.flow_version)
-    return _finish(conn, rows, call=call, step=step, fingerprint=START, ctx=ctx)
+    ctx.after_commit.append(lambda: ctx.live.keep(call))
+    return call.last_answer or ""
 
 
 def answer_step(
@@ -135,16 +138,25 @@ def _finish(
     conn: VoiceLink, rows: CallRows, *, call: LiveCall, step: Step, fingerprint: str, ctx: VoiceContext
 ) -> str:
     from_turn = call.turn
+    events = _settle(conn, call=call, step=step, fingerprint=fingerprint, ctx=ctx)
+    if not rows.advance_call(call, from_turn=from_turn, events=events):
+        # A duplicate of this webhook won the race: undo ours, give its answer.
+        return _answered_before(conn, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
+    ctx.after_commit.append(lambda: ctx.live.keep(call))
+    return call.last_answer or ""
+
+
+def _settle(
+    conn: VoiceLink, *, call: LiveCall, step: Step, fingerprint: str, ctx: VoiceContext
+) -> list[Event]:
+    """Carry out the step's effects and move `call` on by one turn, answered; the events
+    to write with it."""
     extra_events = _carry_out(conn, call=call, step=step, ctx=ctx)
     call.state = step.state.to_json()
     call.turn += 1
     call.last_answer = _render(step, call.turn, ctx)
     call.last_fingerprint = fingerprint
-    if not rows.advance_call(call, from_turn=from_turn, events=[*step.events, *extra_events]):
-        # A duplicate of this webhook won the race: undo ours, give its answer.
-        return _answered_before(conn, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
-    ctx.after_commit.append(lambda: ctx.live.keep(call))
-    return call.last_answer
+    return [*step.events, *extra_events]
 
 
 def _render(step: Step, turn: int, ctx: VoiceContext) -> str:
@@ -211,8 +223,8 @@ def record_status(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext)
     status = params.get("CallStatus", "")[:24]
     rows = CallRows(conn)
     call = rows.load_closing_call(sid)
-    conn.hold_together()  # the close and its event
     if call is None:  # the call never reached a menu (e.g. a fault before the first answer)
+        conn.hold_together()  # the row and its close
         new = rows.insert_call(
             call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
             flow_version=ctx.runtime.current.version, at=ctx.now, status=status,
@@ -231,11 +243,10 @@ def record_status(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext)
     if call.outcome is None:
         call.outcome = "abandoned"
         call.abandoned_menu = call.state.get("node") or None
-    rows.save_closing_call(call, status=status)
-    if first_close:
-        rows.add_events(call.id, [Event("outcome", call.abandoned_menu, None, None, {
-            "outcome": call.outcome, "status": status, "duration_s": call.duration_s,
-        })])
+    # The close and its event, written together (one statement on PostgreSQL).
+    rows.save_closing_call(call, status=status, events=[Event("outcome", call.abandoned_menu, None, None, {
+        "outcome": call.outcome, "status": status, "duration_s": call.duration_s,
+    })] if first_close else [])
     log.info("call_ended", call_sid=sid, outcome=call.outcome, duration_s=call.duration_s)
 
 
