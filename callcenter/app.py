@@ -25,7 +25,7 @@ from ivr.runtime import load_runtime
 from ivr.sms.webhook import router as sms_router
 from ivr.webhooks import install_voice_fault_handlers, mount_voice_prompts
 from ivr.webhooks import router as ivr_router
-from models.db import ensure_schema_current, make_engine, make_sessionmaker, sqlite_file
+from models.db import ensure_schema_current, make_engine, make_sessionmaker, sqlite_file, write_turns
 from models.wal import WalCheckpointer
 
 
@@ -44,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Idle claims and one-stop status polling ride along with the in-app worker.
         sessions = app.state.sessionmaker
         chores = start_dossier_chores(settings, sessions) if settings.run_worker_in_app else None
-        checkpoints = WalCheckpointer(database_file).start() if database_file else None
+        checkpoints = (
+            WalCheckpointer(database_file, writers=write_turns(engine)).start() if database_file else None
+        )
         # What start-up built stays for the process's life: out of the collector's sight,
         # so its full collections (a pause on the event loop) scan only what requests make.
         gc.freeze()

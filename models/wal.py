@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import AbstractContextManager
 
 import structlog
 
@@ -19,8 +20,12 @@ log = structlog.get_logger(__name__)
 
 
 class WalCheckpointer:
-    def __init__(self, database_path: str, *, every_s: float = 1.0) -> None:
+    def __init__(
+        self, database_path: str, *, every_s: float = 1.0,
+        writers: AbstractContextManager[object] | None = None,
+    ) -> None:
         self._path = database_path
+        self._writers = writers
         self._every_s = every_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sqlite-wal-checkpoint", daemon=True)
@@ -34,6 +39,8 @@ class WalCheckpointer:
         try:
             while not self._stop.wait(self._every_s):
                 self._checkpoint(conn, "PASSIVE")
+                if self._writers is not None:
+                    self._restart_log(conn)
             self._checkpoint(conn, "TRUNCATE")  # leave a short log behind at shutdown
         finally:
             conn.close()
@@ -43,6 +50,22 @@ class WalCheckpointer:
             conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
         except sqlite3.Error as exc:  # busy or locked: the next round catches up
             log.warning("wal_checkpoint_failed", mode=mode, error=str(exc)[:200])
+
+    def _restart_log(self, conn: sqlite3.Connection) -> None:
+        """Let the next commit write the log from its start again.
+
+        Under a steady stream of webhooks a passive checkpoint never catches up with the
+        last commit, so the log was never restarted: it grew by gigabytes a day, and every
+        commit appended to a growing file, which costs the file system more than writing
+        over blocks it already has. Right after the passive round there are only a few
+        frames left; this copies them while this process's writers wait their turn (the
+        same lock they queue on, `models.db.write_turns`), and gives up at once, rather
+        than keep them waiting, if a reader elsewhere still uses the log.
+        """
+        conn.execute("PRAGMA busy_timeout=0")
+        with self._writers:  # type: ignore[union-attr]
+            self._checkpoint(conn, "RESTART")
+        conn.execute("PRAGMA busy_timeout=30000")
 
     def stop(self) -> None:
         self._stop.set()
