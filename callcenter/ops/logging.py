@@ -29,8 +29,9 @@ def configure_logging(*, json: bool, stream: TextIO | None = None, level: int = 
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         # Without a stream, each logger finds sys.stdout when made (test capture swaps it).
+        # WriteLogger: a line is one write, where print() made two system calls of it.
         logger_factory=(
-            structlog.PrintLoggerFactory(file=stream) if stream else structlog.PrintLoggerFactory()
+            structlog.WriteLoggerFactory(file=stream) if stream else structlog.WriteLoggerFactory()
         ),
         cache_logger_on_first_use=False,
     )

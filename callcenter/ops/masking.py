@@ -17,9 +17,14 @@ from models.domain.phone import mask_phone
 _PHONE = re.compile(r"(?<![\w+])(?:\+84|84|0)\d{8,10}(?!\w)")
 _CITIZEN_ID = re.compile(r"(?<!\w)\d{12}(?!\w)")
 _OLD_ID = re.compile(r"(?<!\w)\d{9}(?!\w)")  # the 9-digit CMND of old records
+# Each of the three holds a run of at least nine digits: text without one is left as it
+# is after one scan, not three (most log values: events, references, SIDs, outcomes).
+_NINE_DIGITS = re.compile(r"\d{9}")
 
 
 def mask_text(text: str) -> str:
+    if not _NINE_DIGITS.search(text):
+        return text
     text = _CITIZEN_ID.sub(lambda m: mask_citizen_id(m.group()), text)
     text = _PHONE.sub(lambda m: mask_phone(m.group()), text)
     return _OLD_ID.sub(lambda m: mask_citizen_id(m.group()), text)
