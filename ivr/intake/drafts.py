@@ -49,19 +49,35 @@ class Draft:
 # ON CONFLICT on the reference: a reference taken meanwhile by another worker is one more
 # try, not an aborted transaction (no savepoint needed). Every column is named: statements
 # on the driver's connection get none of the models' Python-side defaults.
+_INSERT_DRAFT = (
+    "INSERT INTO dossiers (reference, procedure, variant, channel, status, vessel_id, "
+    "vessel_registration, vessel_verified, applicant_phone, applicant_name, call_sid, fields, "
+    "created_at, updated_at) "
+    "VALUES (:reference, :procedure, :variant, :channel, 'draft', :vessel_id, :vessel_registration, "
+    ":vessel_verified, :applicant_phone, :applicant_name, :call_sid, :fields, :at, :at) "
+    "ON CONFLICT (reference) DO NOTHING RETURNING id"
+)
+
+
+_HISTORY_OF_DRAFT = (
+    'line AS (INSERT INTO dossier_events (dossier_id, at, "by", what, detail) '
+    "SELECT draft.id, :at, :by, :what, NULL FROM draft) SELECT id FROM draft"
+)
+
+
+def _with_history(insert_draft: str) -> str:
+    """PostgreSQL: the draft and its first history line in one round trip; no line when
+    the reference was taken."""
+    return "WITH draft AS (" + insert_draft + "), " + _HISTORY_OF_DRAFT
+
+
 _SQL = Statements(
-    insert_draft=(
-        "INSERT INTO dossiers (reference, procedure, variant, channel, status, vessel_id, "
-        "vessel_registration, vessel_verified, applicant_phone, applicant_name, call_sid, fields, "
-        "created_at, updated_at) "
-        "VALUES (:reference, :procedure, :variant, :channel, 'draft', :vessel_id, :vessel_registration, "
-        ":vessel_verified, :applicant_phone, :applicant_name, :call_sid, :fields, :at, :at) "
-        "ON CONFLICT (reference) DO NOTHING RETURNING id"
-    ),
+    insert_draft=_INSERT_DRAFT,
     insert_history=(
         'INSERT INTO dossier_events (dossier_id, at, "by", what, detail) '
         "VALUES (:dossier_id, :at, :by, :what, NULL)"
     ),
+    insert_draft_with_history=_with_history(_INSERT_DRAFT),
 )
 
 
@@ -88,15 +104,16 @@ def create_draft(
         "vessel_verified": vessel is not None, "applicant_phone": applicant_phone,
         "applicant_name": vessel.owner_name if vessel and vessel.owner_phone == applicant_phone else None,
         "call_sid": call_sid, "fields": raw.driver.json_in({}), "at": now,
+        "by": by, "what": f"Tạo hồ sơ nháp qua {CHANNEL_LABELS.get(channel, channel)}",
     }
+    together = raw.driver.key[0] == "postgresql"
     for _ in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
-        inserted = raw.one("insert_draft", {**row, "reference": reference})
+        statement = "insert_draft_with_history" if together else "insert_draft"
+        inserted = raw.one(statement, {**row, "reference": reference})
         if inserted is None:
             continue  # that reference is taken: draw another
-        raw.execute("insert_history", {
-            "dossier_id": inserted[0], "at": now, "by": by,
-            "what": f"Tạo hồ sơ nháp qua {CHANNEL_LABELS.get(channel, channel)}",
-        })
+        if not together:
+            raw.execute("insert_history", {**row, "dossier_id": inserted[0]})
         return Draft(inserted[0], reference, procedure, variant, registration, vessel is not None)
     raise RuntimeError("could not allocate a unique dossier reference")
