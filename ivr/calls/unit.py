@@ -32,6 +32,9 @@ from models.raw import Driver, Link, driver_for
 
 T = TypeVar("T")
 POOL_SIZE = 40
+# Twilio gives a webhook 15 s: a statement or a wait for a connection that takes longer
+# than this is given up, and the caller hears the apology before Twilio hangs up.
+DATABASE_TIMEOUT_S = 10.0
 
 
 class VoiceLink(Link, Protocol):
@@ -143,7 +146,8 @@ async def _roll_back_if_open(conn: asyncpg.Connection) -> None:
 
 async def _make_pool(dsn: str) -> asyncpg.Pool:
     return await asyncpg.create_pool(
-        dsn, min_size=1, max_size=POOL_SIZE, init=_json_codecs, reset=_roll_back_if_open
+        dsn, min_size=1, max_size=POOL_SIZE, init=_json_codecs, reset=_roll_back_if_open,
+        command_timeout=DATABASE_TIMEOUT_S, timeout=DATABASE_TIMEOUT_S,
     )
 
 
@@ -205,7 +209,7 @@ class VoiceDatabase:
         return result
 
     async def _run_postgres(self, pool: asyncpg.Pool, work: Callable[[VoiceLink], T]) -> T:
-        async with pool.acquire() as conn:
+        async with pool.acquire(timeout=DATABASE_TIMEOUT_S) as conn:
             try:
                 result: T = await greenlet_spawn(work, _AsyncpgLink(conn))
                 if conn.is_in_transaction():

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 
-from sqlalchemy import create_engine
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
 
+from ivr.calls import unit
 from ivr.calls.unit import VoiceDatabase, VoiceLink
+from tests.ivr.voice import VoiceCaller
 
 
 def _closed_port() -> int:
@@ -42,3 +48,23 @@ def test_an_unreachable_postgresql_gives_the_fault_answer_and_is_tried_again() -
     assert worked == []
     # Each webhook tried to connect: a server that comes back is used by the next caller.
     assert len(faults) == 2 and all(isinstance(exc, OSError) for exc in faults)
+
+
+def test_a_step_stuck_behind_a_lock_ends_in_the_apology_before_twilio_gives_up(
+    client: TestClient, db: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes turns at writing inside the process; no row is locked elsewhere")
+    monkeypatch.setattr(unit, "DATABASE_TIMEOUT_S", 0.5)
+    phone = VoiceCaller(client)
+    first = phone.ring()
+    with engine.connect() as other:  # someone else holds the call's row (a long report, a stuck worker)
+        other.execute(text("SELECT 1 FROM calls WHERE call_sid = :sid FOR UPDATE"), {"sid": phone.sid})
+        started = time.monotonic()
+        stuck = phone.post(first.next_url(), Digits="1")
+        waited = time.monotonic() - started
+        other.rollback()
+    assert "Xin lỗi" in stuck.said()
+    assert waited < 5  # not Twilio's 15 s: the statement was given up after the timeout
+    again = phone.post(first.next_url(), Digits="1")  # Twilio's retry, the lock gone
+    assert "Xin lỗi" not in again.said() and again.gather() is not None
