@@ -16,6 +16,7 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
+from ivr.calls.links import VoiceLink
 from ivr.calls.service import (
     VoiceContext,
     answer_new_call,
@@ -23,7 +24,7 @@ from ivr.calls.service import (
     record_callback_message,
     record_status,
 )
-from ivr.calls.unit import VoiceDatabase, VoiceLink
+from ivr.calls.unit import VoiceDatabase
 from ivr.hours import is_open
 from ivr.prompts import PROMPTS_ROOT
 from ivr.runtime import HotlineRuntime

@@ -26,6 +26,9 @@ class Driver:
     """SQLite through `sqlite3`: named parameters, JSON as text, timestamps as ISO text."""
 
     key = ("sqlite", "pysqlite")
+    # PostgreSQL can write several rows of several tables in one statement (a CTE per
+    # write), one round trip instead of a few; SQLite runs them one by one.
+    modifying_ctes = False
 
     def sql(self, text: str) -> str:
         """`text`, written with `:name` parameters, as this driver takes it."""
@@ -65,6 +68,7 @@ class _Asyncpg(Driver):
     parameters in order, JSON as text for SQLAlchemy's JSONB codec, naive-UTC timestamps."""
 
     key = ("postgresql", "asyncpg")
+    modifying_ctes = True
 
     def __init__(self) -> None:
         self._order: dict[str, tuple[str, ...]] = {}

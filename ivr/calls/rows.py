@@ -124,7 +124,7 @@ class CallRows:
     def __init__(self, link: Link) -> None:
         self._raw = RawCursor(link, _SQL)
         self._d = self._raw.driver
-        self._together = self._d.key[0] == "postgresql"  # a row and its events in one statement
+        self._together = self._d.modifying_ctes  # a row and its events in one statement
 
     def load_call(self, call_sid: str) -> LiveCall | None:
         row = self._raw.one("load_call", {"sid": call_sid})

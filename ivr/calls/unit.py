@@ -17,41 +17,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import sqlite3
-import weakref
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import Engine
-from sqlalchemy.util import await_only, greenlet_spawn
+from sqlalchemy.util import greenlet_spawn
 
+from ivr.calls.links import (
+    DATABASE_TIMEOUT_S,
+    AsyncpgLink,
+    SqliteLink,
+    VoiceLink,
+    make_pool,
+    roll_back_if_open,
+)
 from models.db import write_turns
-from models.raw import Driver, Link, driver_for
 
 T = TypeVar("T")
-POOL_SIZE = 40
-# Twilio gives a webhook 15 s: a statement or a wait for a connection that takes longer
-# than this is given up, and the caller hears the apology before Twilio hangs up.
-DATABASE_TIMEOUT_S = 10.0
-
-
-class VoiceLink(Link, Protocol):
-    """The connection a voice step works on."""
-
-    def hold_together(self) -> None:
-        """From here to the commit, what the step writes is one transaction.
-
-        On PostgreSQL a step starts in autocommit: most steps read the call and write it
-        back with one guarded statement, and a BEGIN and a COMMIT would be two more round
-        trips for nothing. A step that writes more (a draft and its receipt, a call's
-        close and its event) calls this first, and everything it writes then commits or
-        rolls back at once. On SQLite the step is always one transaction.
-        """
-
-    def rollback(self) -> None:
-        """Undo what the step wrote so far (a duplicate webhook won the race)."""
 
 
 def _run_all(callbacks: Sequence[Callable[[], None]]) -> None:
@@ -59,112 +43,18 @@ def _run_all(callbacks: Sequence[Callable[[], None]]) -> None:
         callback()
 
 
-class _SqliteLink:
-    """The voice webhooks' own SQLite connection, in autocommit between steps."""
-
-    driver: Driver = driver_for("sqlite", "pysqlite")
-
-    def __init__(self, dbapi: sqlite3.Connection) -> None:
-        self.dbapi = dbapi
-
-    def cursor(self) -> sqlite3.Cursor:
-        return self.dbapi.cursor()
-
-    def begin(self) -> None:
-        # IMMEDIATE: every step writes; taking the write lock first means a read early in
-        # the step can never be outdated by another writer before the step's own write.
-        self.dbapi.execute("BEGIN IMMEDIATE")
-
-    def hold_together(self) -> None:
-        pass
-
-    def commit(self) -> None:
-        if self.dbapi.in_transaction:
-            self.dbapi.execute("COMMIT")
-
-    def rollback(self) -> None:
-        if self.dbapi.in_transaction:
-            self.dbapi.execute("ROLLBACK")
-
-
-class _AsyncpgCursor:
-    """The few DBAPI cursor calls `models.raw` makes, on asyncpg, from inside a greenlet."""
-
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
-        self._rows: list[Any] = []
-
-    def execute(self, sql: str, args: Sequence[Any]) -> None:
-        self._rows = await_only(self._conn.fetch(sql, *args))
-
-    def executemany(self, sql: str, args: Sequence[Sequence[Any]]) -> None:
-        await_only(self._conn.executemany(sql, args))
-        self._rows = []
-
-    def fetchone(self) -> Any:
-        return self._rows[0] if self._rows else None
-
-    def fetchall(self) -> list[Any]:
-        return self._rows
-
-    @property
-    def rowcount(self) -> int:
-        return -1  # asyncpg's fetch does not say; PostgreSQL steps use RETURNING instead
-
-
-class _AsyncpgLink:
-    driver: Driver = driver_for("postgresql", "asyncpg")
-
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self.conn = conn
-
-    def cursor(self) -> _AsyncpgCursor:
-        return _AsyncpgCursor(self.conn)
-
-    def hold_together(self) -> None:
-        if not self.conn.is_in_transaction():
-            await_only(self.conn.execute("BEGIN"))
-
-    def rollback(self) -> None:
-        if self.conn.is_in_transaction():
-            await_only(self.conn.execute("ROLLBACK"))
-
-
-async def _json_codecs(conn: asyncpg.Connection) -> None:
-    # `models.raw` hands JSON over as text; rows come back decoded, as from SQLAlchemy.
-    for name in ("json", "jsonb"):
-        await conn.set_type_codec(name, encoder=str, decoder=json.loads, schema="pg_catalog")
-
-
-async def _roll_back_if_open(conn: asyncpg.Connection) -> None:
-    # asyncpg's default reset on release is one more round trip per webhook (RESET ALL,
-    # UNLISTEN…) for session state the voice path never sets; an open transaction is
-    # the only thing a connection can come back with.
-    if conn.is_in_transaction():
-        await conn.execute("ROLLBACK")
-
-
-async def _make_pool(dsn: str) -> asyncpg.Pool:
-    return await asyncpg.create_pool(
-        dsn, min_size=1, max_size=POOL_SIZE, init=_json_codecs, reset=_roll_back_if_open,
-        command_timeout=DATABASE_TIMEOUT_S, timeout=DATABASE_TIMEOUT_S,
-    )
-
-
 class VoiceDatabase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._sqlite: _SqliteLink | None = None
+        self._sqlite: SqliteLink | None = None
         self._sqlite_fairy: Any = None
         self._dsn = (
             engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
             if engine.dialect.name == "postgresql" else None
         )
         # One asyncpg pool per event loop: its connections belong to the loop that made
-        # them. A server has one loop; tests start one per client.
-        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[asyncpg.Pool]] = (
-            weakref.WeakKeyDictionary()
-        )
+        # them. A server has one loop; tests start one per client, and `close` drops it.
+        self._pools: dict[asyncio.AbstractEventLoop, asyncio.Task[asyncpg.Pool]] = {}
 
     async def _pool(self, dsn: str) -> asyncpg.Pool:
         loop = asyncio.get_running_loop()
@@ -172,7 +62,7 @@ class VoiceDatabase:
         if making is None:
             # A connection per webhook in flight, kept (idle ones close after 5 minutes).
             # Made once, by whichever webhook comes first; the others wait for it.
-            making = self._pools[loop] = loop.create_task(_make_pool(dsn))
+            making = self._pools[loop] = loop.create_task(make_pool(dsn))
         try:
             return await asyncio.shield(making)
         except Exception:
@@ -211,17 +101,17 @@ class VoiceDatabase:
     async def _run_postgres(self, pool: asyncpg.Pool, work: Callable[[VoiceLink], T]) -> T:
         async with pool.acquire(timeout=DATABASE_TIMEOUT_S) as conn:
             try:
-                result: T = await greenlet_spawn(work, _AsyncpgLink(conn))
+                result: T = await greenlet_spawn(work, AsyncpgLink(conn))
                 if conn.is_in_transaction():
                     await conn.execute("COMMIT")
                 return result
             except BaseException:
                 # A lost connection cannot roll back; the pool replaces it.
                 with contextlib.suppress(Exception):
-                    await _roll_back_if_open(conn)
+                    await roll_back_if_open(conn)
                 raise
 
-    def _sqlite_link(self) -> _SqliteLink:
+    def _sqlite_link(self) -> SqliteLink:
         """The one connection voice steps use on SQLite, kept between webhooks: checking
         one out of the pool and back in cost as much as a step's statements, and a
         connection of its own keeps its page cache warm."""
@@ -230,10 +120,10 @@ class VoiceDatabase:
             self._sqlite_fairy = self.engine.raw_connection()
             dbapi: sqlite3.Connection = self._sqlite_fairy.dbapi_connection
             dbapi.isolation_level = None  # transactions are begun and ended here
-            self._sqlite = _SqliteLink(dbapi)
+            self._sqlite = SqliteLink(dbapi)
         return self._sqlite
 
-    def _roll_back_sqlite(self, link: _SqliteLink) -> None:
+    def _roll_back_sqlite(self, link: SqliteLink) -> None:
         try:
             link.rollback()
         except Exception:  # a connection that cannot roll back is not used again

@@ -106,7 +106,7 @@ def create_draft(
         "call_sid": call_sid, "fields": raw.driver.json_in({}), "at": now,
         "by": by, "what": f"Tạo hồ sơ nháp qua {CHANNEL_LABELS.get(channel, channel)}",
     }
-    together = raw.driver.key[0] == "postgresql"
+    together = raw.driver.modifying_ctes
     for _ in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
         statement = "insert_draft_with_history" if together else "insert_draft"

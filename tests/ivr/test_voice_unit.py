@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
-from ivr.calls import unit
-from ivr.calls.unit import VoiceDatabase, VoiceLink
+from ivr.calls import links
+from ivr.calls.links import VoiceLink
+from ivr.calls.unit import VoiceDatabase
 from tests.ivr.voice import VoiceCaller
 
 
@@ -55,7 +56,7 @@ def test_a_step_stuck_behind_a_lock_ends_in_the_apology_before_twilio_gives_up(
 ) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite takes turns at writing inside the process; no row is locked elsewhere")
-    monkeypatch.setattr(unit, "DATABASE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(links, "DATABASE_TIMEOUT_S", 0.5)
     phone = VoiceCaller(client)
     first = phone.ring()
     with engine.connect() as other:  # someone else holds the call's row (a long report, a stuck worker)
