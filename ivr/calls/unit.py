@@ -60,7 +60,7 @@ class VoiceDatabase:
         loop = asyncio.get_running_loop()
         making = self._pools.get(loop)
         if making is None:
-            # A connection per webhook in flight, kept (idle ones close after 5 minutes).
+            # Up to POOL_SIZE connections, kept (idle ones close after 5 minutes).
             # Made once, by whichever webhook comes first; the others wait for it.
             making = self._pools[loop] = loop.create_task(make_pool(dsn))
         try:
