@@ -40,7 +40,7 @@ class WalCheckpointer:
             while not self._stop.wait(self._every_s):
                 self._checkpoint(conn, "PASSIVE")
                 if self._writers is not None:
-                    self._restart_log(conn)
+                    self._restart_log(conn, self._writers)
             self._checkpoint(conn, "TRUNCATE")  # leave a short log behind at shutdown
         finally:
             conn.close()
@@ -51,7 +51,7 @@ class WalCheckpointer:
         except sqlite3.Error as exc:  # busy or locked: the next round catches up
             log.warning("wal_checkpoint_failed", mode=mode, error=str(exc)[:200])
 
-    def _restart_log(self, conn: sqlite3.Connection) -> None:
+    def _restart_log(self, conn: sqlite3.Connection, writers: AbstractContextManager[object]) -> None:
         """Let the next commit write the log from its start again.
 
         Under a steady stream of webhooks a passive checkpoint never catches up with the
@@ -63,7 +63,7 @@ class WalCheckpointer:
         than keep them waiting, if a reader elsewhere still uses the log.
         """
         conn.execute("PRAGMA busy_timeout=0")
-        with self._writers:  # type: ignore[union-attr]
+        with writers:
             self._checkpoint(conn, "RESTART")
         conn.execute("PRAGMA busy_timeout=30000")
 

@@ -88,8 +88,7 @@ def answer_new_call(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContex
         return _answered_before(conn, turn=0, fingerprint=START, ctx=ctx, sid=sid)
     call.id = call_id
     log.info("call_started", call_sid=sid, caller=mask_phone(call.from_number), flow=call.flow_version)
-    ctx.after_commit.append(lambda: ctx.live.keep(call))
-    return call.last_answer or ""
+    return _kept(call, ctx)
 
 
 def answer_step(
@@ -142,6 +141,11 @@ def _finish(
     if not rows.advance_call(call, from_turn=from_turn, events=events):
         # A duplicate of this webhook won the race: undo ours, give its answer.
         return _answered_before(conn, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
+    return _kept(call, ctx)
+
+
+def _kept(call: LiveCall, ctx: VoiceContext) -> str:
+    """The step's answer; the call, as written, is kept in memory once committed."""
     ctx.after_commit.append(lambda: ctx.live.keep(call))
     return call.last_answer or ""
 

@@ -25,8 +25,8 @@ import asyncpg
 from sqlalchemy import Engine
 from sqlalchemy.util import greenlet_spawn
 
+from ivr.calls import links
 from ivr.calls.links import (
-    DATABASE_TIMEOUT_S,
     AsyncpgLink,
     SqliteLink,
     VoiceLink,
@@ -99,7 +99,8 @@ class VoiceDatabase:
         return result
 
     async def _run_postgres(self, pool: asyncpg.Pool, work: Callable[[VoiceLink], T]) -> T:
-        async with pool.acquire(timeout=DATABASE_TIMEOUT_S) as conn:
+        # The timeout read when used, as the pool reads its own when made.
+        async with pool.acquire(timeout=links.DATABASE_TIMEOUT_S) as conn:
             try:
                 result: T = await greenlet_spawn(work, AsyncpgLink(conn))
                 if conn.is_in_transaction():
