@@ -30,6 +30,10 @@ class LiveCalls:
             return None
         return dataclasses.replace(call)
 
+    def latest(self, call_sid: str) -> LiveCall | None:
+        """The call as this process last wrote it, whatever its turn (read only)."""
+        return self._calls.get(call_sid)
+
     def keep(self, call: LiveCall) -> None:
         """After the commit that stored `call`."""
         self._calls[call.call_sid] = call

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ivr.calls.draft_rows import DRAFT_CTES, DRAFT_RESULT, Advance, PlannedDraft
 from ivr.flow.state import Event, VesselFact
 from models.base import utcnow
 from models.raw import Link, RawCursor, Statements
@@ -72,15 +73,26 @@ _INSERT_ANSWERED = (
     ":started_at, 'in-progress', :outcome, :consent_at, :notice, :reference, :answer, :fingerprint) "
     "ON CONFLICT (call_sid) DO NOTHING RETURNING id"
 )
-_ADVANCE = (
+_ADVANCE_SET = (
     "UPDATE calls SET state = :state, turn = :turn, outcome = :outcome, consent_at = :consent_at, "
     "consent_notice_version = :notice, dossier_reference = :reference, last_answer = :answer, "
-    "last_fingerprint = :fingerprint WHERE id = :id AND turn = :from_turn"
+    "last_fingerprint = :fingerprint "
+)
+_ADVANCE = _ADVANCE_SET + "WHERE id = :id AND turn = :from_turn"
+# PostgreSQL, a step that leaves a dossier: the draft's writes, then the call's update
+# joined to the draft (`draft_rows`), then its events.
+_ADVANCE_WITH_DRAFT = (
+    "WITH " + DRAFT_CTES
+    + "written AS (" + _ADVANCE_SET + "FROM draft WHERE calls.id = :id AND calls.turn = :from_turn "
+    "RETURNING calls.id), " + _WITH_EVENTS + DRAFT_RESULT
 )
 _CLOSE = (
     "UPDATE calls SET twilio_status = :status, outcome = :outcome, abandoned_menu = :menu, "
     "ended_at = :ended_at, duration_s = :duration WHERE id = :id"
 )
+# The call is closed as this process last wrote it only if it still is: at the same turn,
+# with the same outcome (a callback recorded elsewhere changes it), not closed yet.
+_AS_KEPT = " AND turn = :turn AND ended_at IS NULL AND COALESCE(outcome, '') = COALESCE(:kept_outcome, '')"
 
 _SQL = Statements(
     load_call=(
@@ -97,8 +109,11 @@ _SQL = Statements(
     insert_answered_with_events=_with_events(_INSERT_ANSWERED, "SELECT id FROM written"),
     advance_call=_ADVANCE,
     advance_with_events=_with_events(_ADVANCE + " RETURNING id", "SELECT count(*) FROM written"),
+    advance_with_draft=_ADVANCE_WITH_DRAFT,
     close_call=_CLOSE,
     close_with_events=_with_events(_CLOSE + " RETURNING id", "SELECT 1"),
+    close_kept=_CLOSE + _AS_KEPT,
+    close_kept_with_events=_with_events(_CLOSE + _AS_KEPT + " RETURNING id", "SELECT count(*) FROM written"),
     add_event=(
         "INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
         "VALUES (:call_id, :at, :kind, :menu, :key, :prompt, :detail)"
@@ -166,16 +181,29 @@ class CallRows:
         self.add_events(row[0], events)
         return int(row[0])
 
-    def advance_call(self, call: LiveCall, *, from_turn: int, events: list[Event]) -> bool:
-        """Store the call's new state, answer and events, only if nobody advanced it meanwhile."""
+    def advance_call(
+        self, call: LiveCall, *, from_turn: int, events: list[Event], draft: PlannedDraft | None = None
+    ) -> Advance:
+        """Store the call's new state, answer and events, only if nobody advanced it
+        meanwhile; with `draft` (PostgreSQL), the dossier the step leaves too."""
         params = {**self._answered(call), "id": call.id, "from_turn": from_turn}
+        if draft is not None:
+            if not self._together:
+                raise RuntimeError("a draft goes with its step only where a statement writes several tables")
+            guarded, written = self._raw.one("advance_with_draft", {
+                **params, **self._events(events), **draft.params(),
+            })
+            if not guarded:
+                return Advance.TURN_TAKEN
+            return Advance.WRITTEN if written else Advance.REFERENCE_TAKEN
         if self._together:
-            return bool(self._raw.one("advance_with_events", {**params, **self._events(events)})[0] == 1)
+            written = self._raw.one("advance_with_events", {**params, **self._events(events)})[0]
+            return Advance.WRITTEN if written == 1 else Advance.TURN_TAKEN
         self._raw.execute("advance_call", params)
         if self._raw.rowcount != 1:
-            return False
+            return Advance.TURN_TAKEN
         self.add_events(call.id, events)
-        return True
+        return Advance.WRITTEN
 
     def _answered(self, call: LiveCall) -> dict[str, Any]:
         d = self._d
@@ -210,15 +238,32 @@ class CallRows:
         return ClosingCall(row[0], d.json_out(row[1]) or {}, row[2], row[3], d.time_out(row[4]), row[5])
 
     def save_closing_call(self, call: ClosingCall, *, status: str, events: Iterable[Event] = ()) -> None:
-        params = {
-            "status": status, "outcome": call.outcome, "menu": call.abandoned_menu,
-            "ended_at": self._d.time_in(call.ended_at), "duration": call.duration_s, "id": call.id,
-        }
+        params = self._closing(call, status)
         if self._together:
             self._raw.execute("close_with_events", {**params, **self._events(events)})
             return
         self._raw.execute("close_call", params)
         self.add_events(call.id, events)
+
+    def close_kept_call(
+        self, call: ClosingCall, *, turn: int, kept_outcome: str | None, status: str, events: Iterable[Event]
+    ) -> bool:
+        """Close a call this process holds in memory (`LiveCalls`) without reading it
+        first; False, and nothing written, when the row is no longer as it was kept."""
+        params = {**self._closing(call, status), "turn": turn, "kept_outcome": kept_outcome}
+        if self._together:
+            return bool(self._raw.one("close_kept_with_events", {**params, **self._events(events)})[0] == 1)
+        self._raw.execute("close_kept", params)
+        if self._raw.rowcount != 1:
+            return False
+        self.add_events(call.id, events)
+        return True
+
+    def _closing(self, call: ClosingCall, status: str) -> dict[str, Any]:
+        return {
+            "status": status, "outcome": call.outcome, "menu": call.abandoned_menu,
+            "ended_at": self._d.time_in(call.ended_at), "duration": call.duration_s, "id": call.id,
+        }
 
     def set_recording(self, call_id: int, *, url: str | None, outcome: str | None) -> None:
         self._raw.execute("set_recording", {"url": url, "outcome": outcome, "id": call_id})

@@ -7,6 +7,7 @@ second time. Services write; the webhook endpoint commits (`ivr.calls.unit`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from datetime import datetime
 
 import structlog
 
+from ivr.calls.draft_rows import Advance, PlannedDraft
 from ivr.calls.links import VoiceLink
 from ivr.calls.live import LiveCalls
 from ivr.calls.repository import draft_vessel
@@ -21,13 +23,14 @@ from ivr.calls.rows import CallRows, ClosingCall, LiveCall
 from ivr.calls.world import DatabaseWorld
 from ivr.flow.engine import replay, resume, start_call
 from ivr.flow.state import CallState, Digits, Event, Input, Limits, NoInput, Say, Step
-from ivr.intake.drafts import create_draft
+from ivr.intake.drafts import REFERENCE_ATTEMPTS, Draft, create_draft
 from ivr.intake.messages import queue_sms
 from ivr.intake.receipts import draft_receipt
 from ivr.runtime import HotlineRuntime
 from ivr.settings import HotlineSettings
 from ivr.twiml import render_says, render_step
 from models.domain.phone import caller_number, mask_phone
+from models.domain.reference import new_reference
 
 log = structlog.get_logger(__name__)
 
@@ -79,11 +82,13 @@ def answer_new_call(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContex
     step = start_call(flow, world, province=ctx.settings.hotline_province)
     if step.effects:
         conn.hold_together()  # what the greeting does stands or falls with the call row
-    events = _settle(conn, call=call, step=step, fingerprint=START, ctx=ctx)
+    settled = _settle(conn, call=call, step=step, fingerprint=START, ctx=ctx)
+    if settled.draft is not None:
+        raise RuntimeError("a call's greeting cannot leave a dossier: no caller has chosen a procedure yet")
     # The row is written once, answered: ON CONFLICT DO NOTHING, so Twilio's repeat of the
     # first webhook (or a duplicate another worker is answering right now) finds the row
     # and changes nothing.
-    call_id = rows.insert_answered_call(call, to_number=params.get("To", "")[:32], events=events)
+    call_id = rows.insert_answered_call(call, to_number=params.get("To", "")[:32], events=settled.events)
     if call_id is None:
         return _answered_before(conn, turn=0, fingerprint=START, ctx=ctx, sid=sid)
     call.id = call_id
@@ -137,11 +142,23 @@ def _finish(
     conn: VoiceLink, rows: CallRows, *, call: LiveCall, step: Step, fingerprint: str, ctx: VoiceContext
 ) -> str:
     from_turn = call.turn
-    events = _settle(conn, call=call, step=step, fingerprint=fingerprint, ctx=ctx)
-    if not rows.advance_call(call, from_turn=from_turn, events=events):
-        # A duplicate of this webhook won the race: undo ours, give its answer.
-        return _answered_before(conn, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
-    return _kept(call, ctx)
+    # Only a draft written with its step (PostgreSQL) can find its reference taken after
+    # the step was settled: the step is settled again with another reference, on a fresh
+    # copy of the call. Elsewhere the draft is written while settling and this runs once.
+    for _ in range(REFERENCE_ATTEMPTS):
+        answered = dataclasses.replace(call)
+        settled = _settle(conn, call=answered, step=step, fingerprint=fingerprint, ctx=ctx)
+        done = rows.advance_call(answered, from_turn=from_turn, events=settled.events, draft=settled.draft)
+        if done is Advance.REFERENCE_TAKEN:
+            continue
+        if done is Advance.TURN_TAKEN:
+            # A duplicate of this webhook won the race: undo ours, give its answer.
+            return _answered_before(conn, turn=from_turn, fingerprint=fingerprint, ctx=ctx, sid=call.call_sid)
+        if settled.draft is not None:
+            _log_dossier(call.call_sid, settled.draft.reference, settled.draft.procedure,
+                         verified=settled.draft.vessel_id is not None)
+        return _kept(answered, ctx)
+    raise RuntimeError("could not allocate a unique dossier reference")
 
 
 def _kept(call: LiveCall, ctx: VoiceContext) -> str:
@@ -150,17 +167,22 @@ def _kept(call: LiveCall, ctx: VoiceContext) -> str:
     return call.last_answer or ""
 
 
+@dataclass(frozen=True)
+class _Settled:
+    events: list[Event]  # to write with the call
+    draft: PlannedDraft | None  # the dossier to write with the call (PostgreSQL)
+
+
 def _settle(
     conn: VoiceLink, *, call: LiveCall, step: Step, fingerprint: str, ctx: VoiceContext
-) -> list[Event]:
-    """Carry out the step's effects and move `call` on by one turn, answered; the events
-    to write with it."""
-    extra_events = _carry_out(conn, call=call, step=step, ctx=ctx)
+) -> _Settled:
+    """Carry out the step's effects and move `call` on by one turn, answered."""
+    extra_events, draft = _carry_out(conn, call=call, step=step, ctx=ctx)
     call.state = step.state.to_json()
     call.turn += 1
     call.last_answer = _render(step, call.turn, ctx)
     call.last_fingerprint = fingerprint
-    return [*step.events, *extra_events]
+    return _Settled([*step.events, *extra_events], draft)
 
 
 def _render(step: Step, turn: int, ctx: VoiceContext) -> str:
@@ -175,8 +197,11 @@ def _set_outcome(call: LiveCall, outcome: str) -> None:
     call.outcome = _stronger(call.outcome, outcome)
 
 
-def _carry_out(conn: VoiceLink, *, call: LiveCall, step: Step, ctx: VoiceContext) -> list[Event]:
+def _carry_out(
+    conn: VoiceLink, *, call: LiveCall, step: Step, ctx: VoiceContext
+) -> tuple[list[Event], PlannedDraft | None]:
     events: list[Event] = []
+    draft: PlannedDraft | None = None
     for effect in step.effects:
         if effect.kind == "consent":
             call.consent_at = ctx.now
@@ -189,14 +214,48 @@ def _carry_out(conn: VoiceLink, *, call: LiveCall, step: Step, ctx: VoiceContext
         elif effect.kind == "outcome":
             _set_outcome(call, effect.value)
         elif effect.kind == "create_dossier":
-            events.append(_create_dossier(conn, call=call, state=step.state, ctx=ctx))
-    return events
+            if conn.driver.modifying_ctes:
+                draft = _plan_dossier(call=call, state=step.state, ctx=ctx)
+                reference = draft.reference
+            else:
+                reference = _create_dossier(conn, call=call, state=step.state, ctx=ctx)
+            step.state.reference = reference
+            call.dossier_reference = reference
+            _set_outcome(call, "dossier_created")
+            events.append(Event("dossier", step.state.node, None, None, {"reference": reference}))
+    return events, draft
 
 
-def _create_dossier(conn: VoiceLink, *, call: LiveCall, state: CallState, ctx: VoiceContext) -> Event:
+def _applicant_phone(call: LiveCall) -> str | None:
+    return call.from_number if call.from_number.startswith("+") else None
+
+
+def _plan_dossier(*, call: LiveCall, state: CallState, ctx: VoiceContext) -> PlannedDraft:
+    """The draft, its receipt and the step that announces it, to be written as one."""
+    reference = new_reference()
+    phone = _applicant_phone(call)
+    procedure = state.procedure or "fishing_licence"
+
+    def receipt(verified: bool) -> str | None:
+        if phone is None:
+            return None
+        draft = Draft(0, reference, procedure, state.variant, state.vessel_registration, verified)
+        return draft_receipt(draft)
+
+    vessel_id = state.vessel_id if state.vessel_verified and state.vessel_id else None
+    return PlannedDraft(
+        reference=reference, procedure=procedure, variant=state.variant, vessel_id=vessel_id,
+        vessel_registration=state.vessel_registration, applicant_phone=phone, call_sid=call.call_sid,
+        receipt_if_found=receipt(vessel_id is not None), receipt_if_missing=receipt(False),
+        sending=ctx.settings.twilio_sending_enabled,
+    )
+
+
+def _create_dossier(conn: VoiceLink, *, call: LiveCall, state: CallState, ctx: VoiceContext) -> str:
+    """The draft and its receipt, written now, in the step's transaction; its reference."""
     conn.hold_together()  # the draft, its receipt and the step that announces it
     vessel = draft_vessel(conn, state.vessel_id) if state.vessel_verified and state.vessel_id else None
-    phone = call.from_number if call.from_number.startswith("+") else None
+    phone = _applicant_phone(call)
     dossier = create_draft(
         conn,
         procedure=state.procedure or "fishing_licence",
@@ -208,17 +267,18 @@ def _create_dossier(conn: VoiceLink, *, call: LiveCall, state: CallState, ctx: V
         call_sid=call.call_sid,
         by="ivr",
     )
-    state.reference = dossier.reference
-    call.dossier_reference = dossier.reference
-    _set_outcome(call, "dossier_created")
     if phone:
         queue_sms(
             conn, to=phone, body=draft_receipt(dossier), dossier_id=dossier.id,
             sending_enabled=ctx.settings.twilio_sending_enabled,
         )
-    log.info("dossier_created", call_sid=call.call_sid, reference=dossier.reference,
-             procedure=dossier.procedure, verified=dossier.vessel_verified)
-    return Event("dossier", state.node, None, None, {"reference": dossier.reference})
+    _log_dossier(call.call_sid, dossier.reference, dossier.procedure, verified=dossier.vessel_verified)
+    return dossier.reference
+
+
+def _log_dossier(call_sid: str, reference: str, procedure: str, *, verified: bool) -> None:
+    log.info("dossier_created", call_sid=call_sid, reference=reference, procedure=procedure,
+             verified=verified)
 
 
 def record_status(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext) -> None:
@@ -226,8 +286,19 @@ def record_status(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext)
     sid = _sid(params)
     status = params.get("CallStatus", "")[:24]
     rows = CallRows(conn)
-    call = rows.load_closing_call(sid)
-    if call is None:  # the call never reached a menu (e.g. a fault before the first answer)
+    final = status in FINAL_STATUSES
+    kept = ctx.live.latest(sid) if final else None
+    if kept is not None:
+        # The call as this process last wrote it: closed by one guarded statement, with
+        # no read first; a row changed since (another worker) is read below instead.
+        call = ClosingCall(kept.id, kept.state, kept.outcome, None, None, None)
+        events = _close(call, params=params, status=status, ctx=ctx)
+        if rows.close_kept_call(call, turn=kept.turn, kept_outcome=kept.outcome, status=status,
+                                events=events):
+            _closed(sid, call, ctx)
+            return
+    loaded = rows.load_closing_call(sid)
+    if loaded is None:  # the call never reached a menu (e.g. a fault before the first answer)
         conn.hold_together()  # the row and its close
         new = rows.insert_call(
             call_sid=sid, from_number=_caller(params), to_number=params.get("To", "")[:32],
@@ -235,11 +306,18 @@ def record_status(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext)
         )
         if new is None:
             raise BadWebhook(f"call {sid} appeared while its status was recorded")
-        call = ClosingCall(new.id, {}, None, None, None, None)
-    if status not in FINAL_STATUSES:
-        rows.save_closing_call(call, status=status)
+        loaded = ClosingCall(new.id, {}, None, None, None, None)
+    if not final:
+        rows.save_closing_call(loaded, status=status)
         return
-    ctx.after_commit.append(lambda: ctx.live.forget(sid))  # the call is over
+    # The close and its event, written together (one statement on PostgreSQL).
+    events = _close(loaded, params=params, status=status, ctx=ctx)
+    rows.save_closing_call(loaded, status=status, events=events)
+    _closed(sid, loaded, ctx)
+
+
+def _close(call: ClosingCall, *, params: dict[str, str], status: str, ctx: VoiceContext) -> list[Event]:
+    """Close `call` (duration, end, outcome); the event to write when this is its first close."""
     duration = params.get("CallDuration", "")
     call.duration_s = int(duration) if duration.isdigit() and len(duration) < 7 else call.duration_s
     first_close = call.ended_at is None
@@ -247,10 +325,15 @@ def record_status(conn: VoiceLink, *, params: dict[str, str], ctx: VoiceContext)
     if call.outcome is None:
         call.outcome = "abandoned"
         call.abandoned_menu = call.state.get("node") or None
-    # The close and its event, written together (one statement on PostgreSQL).
-    rows.save_closing_call(call, status=status, events=[Event("outcome", call.abandoned_menu, None, None, {
+    if not first_close:
+        return []
+    return [Event("outcome", call.abandoned_menu, None, None, {
         "outcome": call.outcome, "status": status, "duration_s": call.duration_s,
-    })] if first_close else [])
+    })]
+
+
+def _closed(sid: str, call: ClosingCall, ctx: VoiceContext) -> None:
+    ctx.after_commit.append(lambda: ctx.live.forget(sid))  # the call is over
     log.info("call_ended", call_sid=sid, outcome=call.outcome, duration_s=call.duration_s)
 
 

@@ -49,10 +49,12 @@ class Draft:
 # ON CONFLICT on the reference: a reference taken meanwhile by another worker is one more
 # try, not an aborted transaction (no savepoint needed). Every column is named: statements
 # on the driver's connection get none of the models' Python-side defaults.
+DRAFT_COLUMNS = (
+    "reference, procedure, variant, channel, status, vessel_id, vessel_registration, vessel_verified, "
+    "applicant_phone, applicant_name, call_sid, fields, created_at, updated_at"
+)
 _INSERT_DRAFT = (
-    "INSERT INTO dossiers (reference, procedure, variant, channel, status, vessel_id, "
-    "vessel_registration, vessel_verified, applicant_phone, applicant_name, call_sid, fields, "
-    "created_at, updated_at) "
+    "INSERT INTO dossiers (" + DRAFT_COLUMNS + ") "
     "VALUES (:reference, :procedure, :variant, :channel, 'draft', :vessel_id, :vessel_registration, "
     ":vessel_verified, :applicant_phone, :applicant_name, :call_sid, :fields, :at, :at) "
     "ON CONFLICT (reference) DO NOTHING RETURNING id"

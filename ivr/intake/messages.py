@@ -17,13 +17,15 @@ SMS_SEND = "sms.send"
 
 # Every column named: statements on the driver's connection get none of the models'
 # Python-side defaults.
+MESSAGE_COLUMNS = "direction, to_number, from_number, body, dossier_id, status, created_at"
+OUTBOX_COLUMNS = "kind, idempotency_key, payload, status, attempts, next_attempt_at, created_at"
 _SQL = Statements(
     insert_message=(
-        "INSERT INTO messages (direction, to_number, from_number, body, dossier_id, status, created_at) "
+        "INSERT INTO messages (" + MESSAGE_COLUMNS + ") "
         "VALUES ('out', :to_number, '', :body, :dossier_id, :status, :at) RETURNING id"
     ),
     insert_outbox=(
-        "INSERT INTO outbox (kind, idempotency_key, payload, status, attempts, next_attempt_at, created_at) "
+        "INSERT INTO outbox (" + OUTBOX_COLUMNS + ") "
         "VALUES (:kind, :key, :payload, 'pending', 0, :at, :at)"
     ),
 )

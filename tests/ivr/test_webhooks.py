@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from callcenter.app import create_app
 from callcenter.settings import Settings
 from models.call import Call, CallEvent
-from models.dossier import Dossier
+from models.dossier import Dossier, DossierEvent
 from models.message import Message
 from models.vessel import Vessel
 from tests.conftest import PUBLIC_BASE, sign
@@ -278,27 +281,50 @@ def test_every_step_of_the_call_is_an_event_with_its_time(client: TestClient, db
     assert all(e.at is not None for e in events)
 
 
+@contextmanager
+def messages_refused(engine: Engine) -> Iterator[None]:
+    """The database refuses every new message row while inside (a trigger), as a full
+    disk or a broken table would: a fault in the middle of the step's writes."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(
+                "CREATE FUNCTION refuse_message() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'messages unavailable'; END $$"
+            ))
+            conn.execute(text(
+                "CREATE TRIGGER refuse_message BEFORE INSERT ON messages "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_message()"
+            ))
+        else:
+            conn.execute(text(
+                "CREATE TRIGGER refuse_message BEFORE INSERT ON messages "
+                "BEGIN SELECT RAISE(ABORT, 'messages unavailable'); END"
+            ))
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse_message" + (
+                " ON messages" if engine.dialect.name == "postgresql" else "")))
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("DROP FUNCTION refuse_message()"))
+
+
 def test_a_fault_while_the_draft_is_written_keeps_nothing_of_that_step(
-    client: TestClient, db: Session, registry: list[Vessel], monkeypatch: pytest.MonkeyPatch
+    client: TestClient, db: Session, engine: Engine, registry: list[Vessel]
 ) -> None:
     # The SMS receipt is written after the draft: failing there must take the draft, its
     # history and the step back with it, or the caller would be told to call again about
     # a dossier that half exists.
-    import ivr.calls.service as voice_service
-
-    def receipt_fails(*_args: object, **_kwargs: object) -> int:
-        raise RuntimeError("outbox table unavailable")
-
     phone = VoiceCaller(client)
     phone.ring()
     phone.keys("2", "90567", "1")
     confirm_url = phone.answers[-1].next_url()
     events_before = count(db, CallEvent)
-    with monkeypatch.context() as patched:
-        patched.setattr(voice_service, "queue_sms", receipt_fails)
+    with messages_refused(engine):
         apology = phone.post(confirm_url, Digits="1")
     assert "Xin lỗi" in apology.said() and apology.verbs()[-1] in ("Enqueue", "Record", "Hangup")
-    assert count(db, Dossier) == 0 and count(db, Message) == 0
+    assert count(db, Dossier) == 0 and count(db, Message) == 0 and count(db, DossierEvent) == 0
     assert count(db, CallEvent) == events_before
 
     done = phone.post(confirm_url, Digits="1")  # Twilio's retry, the fault gone: the step is whole
