@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy.util import await_only
 
+from ivr.calls.pool import VoicePool
 from models.raw import Driver, Link, driver_for
 
 # Connections to PostgreSQL for one worker's voice webhooks. A step holds one for a round
@@ -27,6 +28,8 @@ POOL_SIZE = 10
 # Twilio gives a webhook 15 s: a statement or a wait for a connection that takes longer
 # than this is given up, and the caller hears the apology before Twilio hangs up.
 DATABASE_TIMEOUT_S = 10.0
+# How the voice webhooks' connections show in pg_stat_activity.
+APPLICATION_NAME = "tongdai-voice"
 
 
 class VoiceLink(Link, Protocol):
@@ -124,15 +127,21 @@ async def _json_codecs(conn: asyncpg.Connection) -> None:
 
 
 async def roll_back_if_open(conn: asyncpg.Connection) -> None:
-    # asyncpg's default reset on release is one more round trip per webhook (RESET ALL,
-    # UNLISTEN…) for session state the voice path never sets; an open transaction is
-    # the only thing a connection can come back with.
     if conn.is_in_transaction():
         await conn.execute("ROLLBACK")
 
 
-async def make_pool(dsn: str) -> asyncpg.Pool:
-    return await asyncpg.create_pool(
-        dsn, min_size=1, max_size=POOL_SIZE, init=_json_codecs, reset=roll_back_if_open,
-        command_timeout=DATABASE_TIMEOUT_S, timeout=DATABASE_TIMEOUT_S,
-    )
+def make_pool(dsn: str) -> VoicePool:
+    async def connect() -> asyncpg.Connection:
+        conn = await asyncpg.connect(
+            dsn, command_timeout=DATABASE_TIMEOUT_S, timeout=DATABASE_TIMEOUT_S,
+            server_settings={"application_name": APPLICATION_NAME},
+        )
+        try:
+            await _json_codecs(conn)
+        except BaseException:
+            conn.terminate()
+            raise
+        return conn
+
+    return VoicePool(connect, size=POOL_SIZE, timeout=DATABASE_TIMEOUT_S)

@@ -8,9 +8,9 @@ On SQLite the step runs on the event loop: each statement is microseconds of in-
 work, and one connection kept between webhooks serves them all (a step runs to its
 commit without yielding). On PostgreSQL each statement is a round trip, and a blocking
 driver would hold the loop — and every other caller — for all of them; there the same
-synchronous step code runs in a greenlet over an asyncpg pool (SQLAlchemy's asyncio
-bridge, without its engine), so the loop answers other callers while a step waits for
-the server. The rest of the application keeps SQLAlchemy on the same `DATABASE_URL`.
+synchronous step code runs in a greenlet on an asyncpg connection (SQLAlchemy's asyncio
+bridge, without its engine; the connections from `ivr.calls.pool`), so the loop answers
+other callers while a step waits for the server. The rest of the application keeps SQLAlchemy on the same `DATABASE_URL`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,9 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import asyncpg
 from sqlalchemy import Engine
 from sqlalchemy.util import greenlet_spawn
 
-from ivr.calls import links
 from ivr.calls.links import (
     AsyncpgLink,
     SqliteLink,
@@ -33,6 +31,7 @@ from ivr.calls.links import (
     make_pool,
     roll_back_if_open,
 )
+from ivr.calls.pool import VoicePool
 from models.db import write_turns
 
 T = TypeVar("T")
@@ -52,23 +51,16 @@ class VoiceDatabase:
             engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
             if engine.dialect.name == "postgresql" else None
         )
-        # One asyncpg pool per event loop: its connections belong to the loop that made
-        # them. A server has one loop; tests start one per client, and `close` drops it.
-        self._pools: dict[asyncio.AbstractEventLoop, asyncio.Task[asyncpg.Pool]] = {}
+        # One pool per event loop: its connections belong to the loop that made them. A
+        # server has one loop; tests start one per client, and `close` drops it.
+        self._pools: dict[asyncio.AbstractEventLoop, VoicePool] = {}
 
-    async def _pool(self, dsn: str) -> asyncpg.Pool:
+    def _pool(self, dsn: str) -> VoicePool:
         loop = asyncio.get_running_loop()
-        making = self._pools.get(loop)
-        if making is None:
-            # Up to POOL_SIZE connections, kept (idle ones close after 5 minutes).
-            # Made once, by whichever webhook comes first; the others wait for it.
-            making = self._pools[loop] = loop.create_task(make_pool(dsn))
-        try:
-            return await asyncio.shield(making)
-        except Exception:
-            if self._pools.get(loop) is making:
-                del self._pools[loop]  # the server was down: the next webhook tries again
-            raise
+        pool = self._pools.get(loop)
+        if pool is None:  # it opens its connections as webhooks need them
+            pool = self._pools[loop] = make_pool(dsn)
+        return pool
 
     async def run(
         self, work: Callable[[VoiceLink], T], on_fault: Callable[[Exception], T],
@@ -78,7 +70,7 @@ class VoiceDatabase:
         `on_fault`'s result, with nothing of `work` kept."""
         if self._dsn is not None:
             try:
-                result = await self._run_postgres(await self._pool(self._dsn), work)
+                result = await self._run_postgres(self._pool(self._dsn), work)
             except Exception as exc:  # the caller of a webhook gets on_fault's answer
                 return on_fault(exc)
             _run_all(after_commit)
@@ -98,19 +90,20 @@ class VoiceDatabase:
         _run_all(after_commit)
         return result
 
-    async def _run_postgres(self, pool: asyncpg.Pool, work: Callable[[VoiceLink], T]) -> T:
-        # The timeout read when used, as the pool reads its own when made.
-        async with pool.acquire(timeout=links.DATABASE_TIMEOUT_S) as conn:
-            try:
-                result: T = await greenlet_spawn(work, AsyncpgLink(conn))
-                if conn.is_in_transaction():
-                    await conn.execute("COMMIT")
-                return result
-            except BaseException:
-                # A lost connection cannot roll back; the pool replaces it.
-                with contextlib.suppress(Exception):
-                    await roll_back_if_open(conn)
-                raise
+    async def _run_postgres(self, pool: VoicePool, work: Callable[[VoiceLink], T]) -> T:
+        conn = await pool.acquire()
+        try:
+            result: T = await greenlet_spawn(work, AsyncpgLink(conn))
+            if conn.is_in_transaction():
+                await conn.execute("COMMIT")
+            return result
+        except BaseException:
+            # A lost connection cannot roll back; the pool drops it and opens another.
+            with contextlib.suppress(Exception):
+                await roll_back_if_open(conn)
+            raise
+        finally:
+            pool.release(conn)
 
     def _sqlite_link(self) -> SqliteLink:
         """The one connection voice steps use on SQLite, kept between webhooks: checking
@@ -149,7 +142,6 @@ class VoiceDatabase:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        making = self._pools.pop(loop, None)
-        if making is not None:
-            with contextlib.suppress(Exception):  # a pool never made has nothing to close
-                await (await making).close()
+        pool = self._pools.pop(loop, None)
+        if pool is not None:
+            await pool.close()
