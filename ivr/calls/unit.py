@@ -10,7 +10,8 @@ commit without yielding). On PostgreSQL each statement is a round trip, and a bl
 driver would hold the loop — and every other caller — for all of them; there the same
 synchronous step code runs in a greenlet on an asyncpg connection (SQLAlchemy's asyncio
 bridge, without its engine; the connections from `ivr.calls.pool`), so the loop answers
-other callers while a step waits for the server. The rest of the application keeps SQLAlchemy on the same `DATABASE_URL`.
+other callers while a step waits for the server. The rest of the application keeps
+SQLAlchemy on the same `DATABASE_URL`.
 """
 
 from __future__ import annotations
