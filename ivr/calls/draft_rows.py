@@ -20,16 +20,9 @@ SQLite runs the same writes one by one inside its step's transaction
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from ivr.intake.drafts import CHANNEL_LABELS, DRAFT_COLUMNS
 from ivr.intake.messages import MESSAGE_COLUMNS, OUTBOX_COLUMNS, SMS_SEND
-
-
-class Advance(Enum):
-    WRITTEN = "written"
-    TURN_TAKEN = "turn_taken"  # a duplicate of this webhook answered first
-    REFERENCE_TAKEN = "reference_taken"  # draw another reference and write the step again
 
 
 @dataclass(frozen=True)

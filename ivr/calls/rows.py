@@ -10,12 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
-from ivr.calls.draft_rows import DRAFT_CTES, DRAFT_RESULT, Advance, PlannedDraft
+from ivr.calls.draft_rows import DRAFT_CTES, DRAFT_RESULT, PlannedDraft
 from ivr.flow.state import Event, VesselFact
 from models.base import utcnow
 from models.raw import Link, RawCursor, Statements
+
+
+class Advance(Enum):
+    """What became of a step's write of its call."""
+
+    WRITTEN = "written"
+    TURN_TAKEN = "turn_taken"  # a duplicate of this webhook answered first
+    REFERENCE_TAKEN = "reference_taken"  # draw another reference and write the step again
 
 
 @dataclass
@@ -93,6 +102,7 @@ _CLOSE = (
 # The call is closed as this process last wrote it only if it still is: at the same turn,
 # with the same outcome (a callback recorded elsewhere changes it), not closed yet.
 _AS_KEPT = " AND turn = :turn AND ended_at IS NULL AND COALESCE(outcome, '') = COALESCE(:kept_outcome, '')"
+_COUNT_WRITTEN = "SELECT count(*) FROM written"
 
 _SQL = Statements(
     load_call=(
@@ -107,13 +117,13 @@ _SQL = Statements(
     ),
     insert_answered=_INSERT_ANSWERED,
     insert_answered_with_events=_with_events(_INSERT_ANSWERED, "SELECT id FROM written"),
-    advance_call=_ADVANCE,
-    advance_with_events=_with_events(_ADVANCE + " RETURNING id", "SELECT count(*) FROM written"),
+    advance=_ADVANCE,
+    advance_with_events=_with_events(_ADVANCE + " RETURNING id", _COUNT_WRITTEN),
     advance_with_draft=_ADVANCE_WITH_DRAFT,
-    close_call=_CLOSE,
-    close_with_events=_with_events(_CLOSE + " RETURNING id", "SELECT 1"),
+    close=_CLOSE,
+    close_with_events=_with_events(_CLOSE + " RETURNING id", _COUNT_WRITTEN),
     close_kept=_CLOSE + _AS_KEPT,
-    close_kept_with_events=_with_events(_CLOSE + _AS_KEPT + " RETURNING id", "SELECT count(*) FROM written"),
+    close_kept_with_events=_with_events(_CLOSE + _AS_KEPT + " RETURNING id", _COUNT_WRITTEN),
     add_event=(
         "INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
         "VALUES (:call_id, :at, :kind, :menu, :key, :prompt, :detail)"
@@ -196,14 +206,19 @@ class CallRows:
             if not guarded:
                 return Advance.TURN_TAKEN
             return Advance.WRITTEN if written else Advance.REFERENCE_TAKEN
+        return Advance.WRITTEN if self._write_with_events("advance", params, events) else Advance.TURN_TAKEN
+
+    def _write_with_events(self, name: str, params: dict[str, Any], events: Iterable[Event]) -> bool:
+        """Statement `name`, which writes the call row `params["id"]` or nothing, and the
+        events if it wrote: one statement on PostgreSQL (`name_with_events`), then one
+        insert of the events on SQLite. Whether it wrote the row."""
         if self._together:
-            written = self._raw.one("advance_with_events", {**params, **self._events(events)})[0]
-            return Advance.WRITTEN if written == 1 else Advance.TURN_TAKEN
-        self._raw.execute("advance_call", params)
+            return bool(self._raw.one(name + "_with_events", {**params, **self._events(events)})[0] == 1)
+        self._raw.execute(name, params)
         if self._raw.rowcount != 1:
-            return Advance.TURN_TAKEN
-        self.add_events(call.id, events)
-        return Advance.WRITTEN
+            return False
+        self.add_events(params["id"], events)
+        return True
 
     def _answered(self, call: LiveCall) -> dict[str, Any]:
         d = self._d
@@ -238,12 +253,7 @@ class CallRows:
         return ClosingCall(row[0], d.json_out(row[1]) or {}, row[2], row[3], d.time_out(row[4]), row[5])
 
     def save_closing_call(self, call: ClosingCall, *, status: str, events: Iterable[Event] = ()) -> None:
-        params = self._closing(call, status)
-        if self._together:
-            self._raw.execute("close_with_events", {**params, **self._events(events)})
-            return
-        self._raw.execute("close_call", params)
-        self.add_events(call.id, events)
+        self._write_with_events("close", self._closing(call, status), events)
 
     def close_kept_call(
         self, call: ClosingCall, *, turn: int, kept_outcome: str | None, status: str, events: Iterable[Event]
@@ -251,13 +261,7 @@ class CallRows:
         """Close a call this process holds in memory (`LiveCalls`) without reading it
         first; False, and nothing written, when the row is no longer as it was kept."""
         params = {**self._closing(call, status), "turn": turn, "kept_outcome": kept_outcome}
-        if self._together:
-            return bool(self._raw.one("close_kept_with_events", {**params, **self._events(events)})[0] == 1)
-        self._raw.execute("close_kept", params)
-        if self._raw.rowcount != 1:
-            return False
-        self.add_events(call.id, events)
-        return True
+        return self._write_with_events("close_kept", params, events)
 
     def _closing(self, call: ClosingCall, status: str) -> dict[str, Any]:
         return {

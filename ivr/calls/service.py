@@ -15,11 +15,11 @@ from datetime import datetime
 
 import structlog
 
-from ivr.calls.draft_rows import Advance, PlannedDraft
+from ivr.calls.draft_rows import PlannedDraft
 from ivr.calls.links import VoiceLink
 from ivr.calls.live import LiveCalls
 from ivr.calls.repository import draft_vessel
-from ivr.calls.rows import CallRows, ClosingCall, LiveCall
+from ivr.calls.rows import Advance, CallRows, ClosingCall, LiveCall
 from ivr.calls.world import DatabaseWorld
 from ivr.flow.engine import replay, resume, start_call
 from ivr.flow.state import CallState, Digits, Event, Input, Limits, NoInput, Say, Step
