@@ -64,8 +64,7 @@ class VoicePool:
         try:
             return await self._connect()
         except BaseException:
-            self._open -= 1
-            self._free_place()  # a webhook waiting tries to connect in its turn
+            self._drop_place()  # a webhook waiting tries to connect in its turn
             raise
 
     async def _wait_turn(self) -> asyncpg.Connection | None:
@@ -84,32 +83,32 @@ class VoicePool:
                 if handed is not None:
                     self.release(handed)
                 else:
-                    self._open -= 1
-                    self._free_place()
+                    self._drop_place()
             raise
 
     def release(self, conn: asyncpg.Connection) -> None:
         """Give `conn` back; the caller has committed or rolled back."""
         if self._closed or conn.is_closed() or conn.is_in_transaction():
-            self._open -= 1
             conn.terminate()
-            self._free_place()
-            return
+            self._drop_place()
+        elif not self._hand_over(conn):
+            self._idle.append(conn)
+
+    def _drop_place(self) -> None:
+        """A connection is gone (or was never made): its place goes to the first webhook
+        still waiting, which opens a connection in it."""
+        self._open -= 1
+        if self._hand_over(None):
+            self._open += 1  # the waiter's, before any newcomer can run
+
+    def _hand_over(self, conn: asyncpg.Connection | None) -> bool:
+        """To the first webhook still waiting: `conn`, or (None) a place to open one in."""
         while self._waiting:
             waiter = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_result(conn)
-                return
-        self._idle.append(conn)
-
-    def _free_place(self) -> None:
-        """A place came free: keep it for the first webhook still waiting, if any."""
-        while self._waiting:
-            waiter = self._waiting.popleft()
-            if not waiter.done():
-                self._open += 1
-                waiter.set_result(None)
-                return
+                return True
+        return False
 
     async def close(self) -> None:
         self._closed = True
