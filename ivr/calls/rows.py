@@ -45,6 +45,13 @@ class LiveCall:
     last_answer: str | None = None
     last_fingerprint: str | None = None
 
+    def copy(self) -> LiveCall:
+        """A shallow copy, as `dataclasses.replace` makes one, at a tenth of its cost (it
+        looks up every field and calls `__init__`; twice a step)."""
+        twin = object.__new__(LiveCall)
+        twin.__dict__.update(self.__dict__)
+        return twin
+
 
 @dataclass
 class ClosingCall:
@@ -88,6 +95,10 @@ _ADVANCE_SET = (
     "last_fingerprint = :fingerprint "
 )
 _ADVANCE = _ADVANCE_SET + "WHERE id = :id AND turn = :from_turn"
+# Most steps leave the outcome as it was. SQLite rewrites an index entry for every indexed
+# column a statement sets, changed or not: naming `outcome` cost each step one more page
+# written to the log (a seventh of all it wrote), so a step that keeps it does not name it.
+_ADVANCE_KEEPING_OUTCOME = _ADVANCE.replace("outcome = :outcome, ", "")
 # PostgreSQL, a step that leaves a dossier: the draft's writes, then the call's update
 # joined to the draft (`draft_rows`), then its events.
 _ADVANCE_WITH_DRAFT = (
@@ -119,6 +130,10 @@ _SQL = Statements(
     insert_answered_with_events=_with_events(_INSERT_ANSWERED, "SELECT id FROM written"),
     advance=_ADVANCE,
     advance_with_events=_with_events(_ADVANCE + " RETURNING id", _COUNT_WRITTEN),
+    advance_keeping_outcome=_ADVANCE_KEEPING_OUTCOME,
+    advance_keeping_outcome_with_events=_with_events(
+        _ADVANCE_KEEPING_OUTCOME + " RETURNING id", _COUNT_WRITTEN
+    ),
     advance_with_draft=_ADVANCE_WITH_DRAFT,
     close=_CLOSE,
     close_with_events=_with_events(_CLOSE + " RETURNING id", _COUNT_WRITTEN),
@@ -192,10 +207,12 @@ class CallRows:
         return int(row[0])
 
     def advance_call(
-        self, call: LiveCall, *, from_turn: int, events: list[Event], draft: PlannedDraft | None = None
+        self, call: LiveCall, *, from_turn: int, events: list[Event], draft: PlannedDraft | None = None,
+        outcome_changed: bool = True,
     ) -> Advance:
         """Store the call's new state, answer and events, only if nobody advanced it
-        meanwhile; with `draft` (PostgreSQL), the dossier the step leaves too."""
+        meanwhile; with `draft` (PostgreSQL), the dossier the step leaves too. The outcome
+        is written only when `outcome_changed`."""
         params = {**self._answered(call), "id": call.id, "from_turn": from_turn}
         if draft is not None:
             if not self._together:
@@ -206,7 +223,8 @@ class CallRows:
             if not guarded:
                 return Advance.TURN_TAKEN
             return Advance.WRITTEN if written else Advance.REFERENCE_TAKEN
-        return Advance.WRITTEN if self._write_with_events("advance", params, events) else Advance.TURN_TAKEN
+        statement = "advance" if outcome_changed else "advance_keeping_outcome"
+        return Advance.WRITTEN if self._write_with_events(statement, params, events) else Advance.TURN_TAKEN
 
     def _write_with_events(self, name: str, params: dict[str, Any], events: Iterable[Event]) -> bool:
         """Statement `name`, which writes the call row `params["id"]` or nothing, and the

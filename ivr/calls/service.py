@@ -7,7 +7,6 @@ second time. Services write; the webhook endpoint commits (`ivr.calls.unit`).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -146,9 +145,10 @@ def _finish(
     # the step was settled: the step is settled again with another reference, on a fresh
     # copy of the call. Elsewhere the draft is written while settling and this runs once.
     for _ in range(REFERENCE_ATTEMPTS):
-        answered = dataclasses.replace(call)
+        answered = call.copy()
         settled = _settle(conn, call=answered, step=step, fingerprint=fingerprint, ctx=ctx)
-        done = rows.advance_call(answered, from_turn=from_turn, events=settled.events, draft=settled.draft)
+        done = rows.advance_call(answered, from_turn=from_turn, events=settled.events, draft=settled.draft,
+                                 outcome_changed=answered.outcome != call.outcome)
         if done is Advance.REFERENCE_TAKEN:
             continue
         if done is Advance.TURN_TAKEN:
