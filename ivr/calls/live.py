@@ -10,7 +10,6 @@ as it was before the step, and a restart starts empty.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import OrderedDict
 
 from ivr.calls.rows import LiveCall
@@ -28,7 +27,7 @@ class LiveCalls:
         call = self._calls.get(call_sid)
         if call is None or call.turn != turn:
             return None
-        return dataclasses.replace(call)
+        return call.copy()
 
     def latest(self, call_sid: str) -> LiveCall | None:
         """The call as this process last wrote it, whatever its turn (read only)."""

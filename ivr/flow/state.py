@@ -64,12 +64,17 @@ class CallState:
         return {k: dict(v) if isinstance(v, dict) else v for k, v in self.__dict__.items()}
 
     def copy(self) -> CallState:
-        return CallState(**self.to_json())
+        twin = object.__new__(CallState)  # no __init__: the fields are all there already
+        twin.__dict__.update(self.to_json())
+        return twin
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CallState:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in _STATE_FIELDS})
+
+
+# What a stored state may carry; a key of an older flow version that this one lacks is dropped.
+_STATE_FIELDS = frozenset(CallState.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
