@@ -40,10 +40,27 @@ def mask_value(value: Any) -> Any:
     return value
 
 
+_PLAIN = (int, float, bool, type(None))
+
+
 def mask_personal_data(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """structlog processor: every string value, nested ones too."""
+    """structlog processor: every string value, nested ones too.
+
+    Most lines are a few short strings with no nine-digit run: those are searched once,
+    joined (a run cannot span the line break between two values), instead of value by
+    value; anything nested, or a line with a run, is masked value by value.
+    """
+    texts: list[str] = []
+    for value in event_dict.values():
+        if isinstance(value, str):
+            texts.append(value)
+        elif not isinstance(value, _PLAIN):
+            break
+    else:
+        if not _NINE_DIGITS.search("\n".join(texts)):
+            return event_dict
     for key, value in event_dict.items():
         event_dict[key] = mask_value(value)
     return event_dict

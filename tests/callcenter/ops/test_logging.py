@@ -37,3 +37,13 @@ def test_json_lines_mask_phone_and_id_numbers_in_any_value(json_log: io.StringIO
 
 def test_masking_leaves_references_and_dates_alone() -> None:
     assert mask_text("hồ sơ 472915 ngày 2026-03-02") == "hồ sơ 472915 ngày 2026-03-02"
+
+
+def test_a_line_of_flat_values_is_masked_too(json_log: io.StringIO) -> None:
+    # Flat lines take the one-search path: a number in any of their strings still counts.
+    log = structlog.get_logger("t")
+    log.info("call_started", call_sid="CA12", flow="2026-11", turn=3, verified=True, caller="0905123456")
+    log.info("call_ended", call_sid="CA12", outcome="abandoned", duration_s=41)
+    first, second = (json.loads(x) for x in json_log.getvalue().strip().splitlines()[-2:])
+    assert first["caller"] == "0905***456" and first["turn"] == 3 and first["flow"] == "2026-11"
+    assert second == {**second, "outcome": "abandoned", "duration_s": 41, "call_sid": "CA12"}
