@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, utcnow
@@ -13,6 +13,12 @@ from models.base import Base, JSONType, utcnow
 
 class Call(Base):
     __tablename__ = "calls"
+    # Calls in progress have no outcome yet and are found by other means; leaving them out
+    # of the index spares every new call a write to it (SQLite writes whole pages).
+    __table_args__ = (
+        Index("ix_calls_outcome", "outcome", sqlite_where=text("outcome IS NOT NULL"),
+              postgresql_where=text("outcome IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_sid: Mapped[str] = mapped_column(String(64), unique=True)
@@ -29,7 +35,7 @@ class Call(Base):
     duration_s: Mapped[int | None]
     twilio_status: Mapped[str] = mapped_column(String(24), default="in-progress")
     # dossier_created, transferred, callback_requested, abandoned, status_read, error
-    outcome: Mapped[str | None] = mapped_column(String(32), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(32))
     abandoned_menu: Mapped[str | None] = mapped_column(String(64))
     dossier_reference: Mapped[str | None] = mapped_column(String(6))
     recording_url: Mapped[str | None] = mapped_column(String(500))

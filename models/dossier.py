@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, TimestampMixin, utcnow
@@ -24,6 +24,10 @@ class Dossier(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_dossiers_status_created_at", "status", "created_at"),
         Index("ix_dossiers_applicant_phone_created_at", "applicant_phone", "created_at"),
+        # Only dossiers the one-stop system has received carry a code: a draft is not
+        # written to this index when it is created.
+        Index("ix_dossiers_onestop_code", "onestop_code", sqlite_where=text("onestop_code IS NOT NULL"),
+              postgresql_where=text("onestop_code IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +54,7 @@ class Dossier(TimestampMixin, Base):
     claimed_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
 
-    onestop_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    onestop_code: Mapped[str | None] = mapped_column(String(40))
     onestop_due_date: Mapped[date | None]
     postal_tracking_number: Mapped[str | None] = mapped_column(String(13))
     postal_status: Mapped[str | None] = mapped_column(String(24))
