@@ -110,6 +110,7 @@ _CLOSE = (
     "UPDATE calls SET twilio_status = :status, outcome = :outcome, abandoned_menu = :menu, "
     "ended_at = :ended_at, duration_s = :duration WHERE id = :id"
 )
+_CLOSE_KEEPING_OUTCOME = _CLOSE.replace("outcome = :outcome, ", "")
 # The call is closed as this process last wrote it only if it still is: at the same turn,
 # with the same outcome (a callback recorded elsewhere changes it), not closed yet.
 _AS_KEPT = " AND turn = :turn AND ended_at IS NULL AND COALESCE(outcome, '') = COALESCE(:kept_outcome, '')"
@@ -139,6 +140,12 @@ _SQL = Statements(
     close_with_events=_with_events(_CLOSE + " RETURNING id", _COUNT_WRITTEN),
     close_kept=_CLOSE + _AS_KEPT,
     close_kept_with_events=_with_events(_CLOSE + _AS_KEPT + " RETURNING id", _COUNT_WRITTEN),
+    # A kept call whose close leaves its outcome as it was (a dossier created, say):
+    # the guard already checks it is unchanged, so the index on it is not rewritten.
+    close_kept_keeping_outcome=_CLOSE_KEEPING_OUTCOME + _AS_KEPT,
+    close_kept_keeping_outcome_with_events=_with_events(
+        _CLOSE_KEEPING_OUTCOME + _AS_KEPT + " RETURNING id", _COUNT_WRITTEN
+    ),
     add_event=(
         "INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
         "VALUES (:call_id, :at, :kind, :menu, :key, :prompt, :detail)"
@@ -279,7 +286,8 @@ class CallRows:
         """Close a call this process holds in memory (`LiveCalls`) without reading it
         first; False, and nothing written, when the row is no longer as it was kept."""
         params = {**self._closing(call, status), "turn": turn, "kept_outcome": kept_outcome}
-        return self._write_with_events("close_kept", params, events)
+        statement = "close_kept_keeping_outcome" if call.outcome == kept_outcome else "close_kept"
+        return self._write_with_events(statement, params, events)
 
     def _closing(self, call: ClosingCall, status: str) -> dict[str, Any]:
         return {
