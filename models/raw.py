@@ -18,6 +18,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+import orjson
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
@@ -59,7 +60,8 @@ class Driver:
         return tuple([params[name] for name in self._order[sql]])
 
     def json_in(self, value: Any) -> Any:
-        return None if value is None else json.dumps(value)
+        # orjson: a call's state is written on every step, ~0.3 us against ~2.5 for json.
+        return None if value is None else orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
     def json_out(self, value: Any) -> Any:
         return json.loads(value) if isinstance(value, str | bytes) else value
