@@ -32,7 +32,9 @@ class Dossier(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(6), unique=True)
-    procedure: Mapped[str] = mapped_column(String(48), index=True)
+    # Not indexed: a handful of values, always asked for beside status, phone or time,
+    # whose indexes find the rows; an index of its own cost every new draft a write.
+    procedure: Mapped[str] = mapped_column(String(48))
     variant: Mapped[str | None] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="draft")

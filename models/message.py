@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -12,6 +12,12 @@ from models.base import Base, utcnow
 
 class Message(Base):
     __tablename__ = "messages"
+    # Unique once Twilio has given the message its SID; a message waiting to be sent has
+    # none and is left out of the index (a receipt is written on every call's dossier).
+    __table_args__ = (
+        Index("ix_messages_twilio_sid", "twilio_sid", unique=True,
+              sqlite_where=text("twilio_sid IS NOT NULL"), postgresql_where=text("twilio_sid IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(8))  # "out" or "in"
@@ -23,6 +29,6 @@ class Message(Base):
     body: Mapped[str] = mapped_column(Text)
     # recorded (no credentials: kept, not sent), queued, sent, delivered, failed, received
     status: Mapped[str] = mapped_column(String(16), default="recorded")
-    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    twilio_sid: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
