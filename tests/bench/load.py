@@ -77,6 +77,23 @@ class LoadResult:
         self.errors += 1
         self.error_kinds[message[:120]] += 1
 
+    def add(self, other: LoadResult) -> LoadResult:
+        """This and `other` (the same scenario, another slice of time) as one result."""
+        if other.kind != self.kind:
+            raise ValueError(f"cannot add a {other.kind} run to a {self.kind} run")
+        self.elapsed_s += other.elapsed_s
+        self.latencies_ms.extend(other.latencies_ms)
+        self.requests += other.requests
+        self.calls += other.calls
+        self.endings.update(other.endings)
+        self.errors += other.errors
+        self.timeouts += other.timeouts
+        self.error_kinds.update(other.error_kinds)
+        self.peak_in_progress = max(self.peak_in_progress, other.peak_in_progress)
+        if other.server_cpu_s is not None:
+            self.server_cpu_s = (self.server_cpu_s or 0.0) + other.server_cpu_s
+        return self
+
 
 def unknown_caller(rng: random.Random) -> str:
     return f"+84987{rng.randrange(1_000_000):06d}"  # 0987… is in no demo registry row

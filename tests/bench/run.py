@@ -3,8 +3,10 @@
 The server runs as in production (uvicorn, one worker, signatures checked, no access
 log); simulated callers — the same phone as `tongdai call` — drive complete calls through
 it from a load-generator process. Two scenarios per database: saturation (callers press
-keys as fast as answers come) and a caller's pace (1,000 calls in progress, a key every
-~3 s). Everything is loopback, bounded in time, and stops by itself.
+keys as fast as answers come), measured in slices that alternate with the same load on
+the bare endpoint so that both see the same minutes of the machine, and a caller's pace
+(1,000 calls in progress, a key every ~3 s). Everything is loopback, bounded in time,
+and stops by itself.
 
 Environment: BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/bench;
 the database is created if missing and its schema dropped each run), BENCH_STRICT=1 to
@@ -52,11 +54,15 @@ class Plan:
     concurrency: int = 32
     saturation_s: float = 20.0
     bare_s: float = 15.0
+    # The bare endpoint and the IVR take turns in this many slices of their time: this
+    # machine's speed drifts by a quarter within minutes, and the IVR ÷ bare ratio is only
+    # fair when both are measured in the same minutes.
+    slices: int = 5
     pace_callers: int = 1000
     pace_s: float = 75.0
 
 
-QUICK = Plan(concurrency=16, saturation_s=5.0, bare_s=4.0, pace_callers=200, pace_s=15.0)
+QUICK = Plan(concurrency=16, saturation_s=5.0, bare_s=4.0, slices=2, pace_callers=200, pace_s=15.0)
 
 
 def probe(server: Server) -> tuple[bool, list[str]]:
@@ -99,8 +105,8 @@ def bench_backend(backend: Backend, workdir: Path, generator: ProcessPoolExecuto
         ivr_ok, notes = probe(server)
         run.notes.extend(notes)
 
-        def load(kind: Kind, concurrency: int, duration_s: float) -> LoadResult:
-            console.print(f"  {kind}: {concurrency} callers for {duration_s:.0f} s …")
+        def load(kind: Kind, concurrency: int, duration_s: float, part: str = "") -> LoadResult:
+            console.print(f"  {kind}{part}: {concurrency} callers for {duration_s:.0f} s …")
             spec = LoadSpec(server.base_url, server.token, kind, concurrency, duration_s)
             cpu_before = server.cpu_s()
             result = generator.submit(run_load, spec).result(timeout=duration_s + 120)
@@ -109,9 +115,14 @@ def bench_backend(backend: Backend, workdir: Path, generator: ProcessPoolExecuto
                 result.server_cpu_s = cpu_after - cpu_before
             return result
 
-        run.bare = load("bare", plan.concurrency, plan.bare_s)
+        for n in range(1, plan.slices + 1):
+            part = f" (slice {n} of {plan.slices})"
+            bare = load("bare", plan.concurrency, plan.bare_s / plan.slices, part)
+            run.bare = run.bare.add(bare) if run.bare else bare
+            if ivr_ok:
+                ivr = load("ivr", plan.concurrency, plan.saturation_s / plan.slices, part)
+                run.saturation = run.saturation.add(ivr) if run.saturation else ivr
         if ivr_ok:
-            run.saturation = load("ivr", plan.concurrency, plan.saturation_s)
             run.pace = load("pace", plan.pace_callers, plan.pace_s)
         else:
             run.notes.append("the IVR does not answer calls: only the bare endpoint was measured")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from tests.bench.load import LoadResult
 from tests.bench.report import BackendRun, percentile, targets
 
@@ -43,3 +45,17 @@ def test_targets_pass_and_fail_on_the_right_side() -> None:
     assert got["PostgreSQL: paced calls p99 ≤ 50 ms"] is None  # not measured is not a pass
     assert got["PostgreSQL: no failed webhook or call"] is False
     assert got["PostgreSQL saturation within 30% of SQLite"] is False  # 600 < 0.7 × 900
+
+
+def test_slices_of_one_scenario_add_up_to_one_result() -> None:
+    # The bench alternates bare and IVR slices; the figures are those of all slices together.
+    first = result("bare", 3000, 3.0, [1.0, 2.0])
+    first.server_cpu_s, first.endings = 0.6, Counter({"hangup": 2})
+    second = result("bare", 5000, 2.0, [3.0])
+    second.server_cpu_s, second.peak_in_progress, second.errors = 0.4, 7, 1
+    total = first.add(second)
+    assert (total.requests, total.elapsed_s, total.latencies_ms) == (8000, 5.0, [1.0, 2.0, 3.0])
+    assert (total.server_cpu_s, total.peak_in_progress, total.errors) == (1.0, 7, 1)
+    assert total.cpu_ms_per_request == 0.125 and total.endings == Counter({"hangup": 2})
+    with pytest.raises(ValueError):
+        total.add(result("ivr", 1, 1.0, []))
