@@ -103,9 +103,6 @@ class _Asyncpg(Driver):
         out = _NAME.sub(number, text)
         return self._remember(out, tuple(names))
 
-    def args(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(params[name] for name in self._order[sql])
-
     def json_out(self, value: Any) -> Any:
         return value
 

@@ -95,10 +95,6 @@ _ADVANCE_SET = (
     "last_fingerprint = :fingerprint "
 )
 _ADVANCE = _ADVANCE_SET + "WHERE id = :id AND turn = :from_turn"
-# Most steps leave the outcome as it was. SQLite rewrites an index entry for every indexed
-# column a statement sets, changed or not: naming `outcome` cost each step one more page
-# written to the log (a seventh of all it wrote), so a step that keeps it does not name it.
-_ADVANCE_KEEPING_OUTCOME = _ADVANCE.replace("outcome = :outcome, ", "")
 # PostgreSQL, a step that leaves a dossier: the draft's writes, then the call's update
 # joined to the draft (`draft_rows`), then its events.
 _ADVANCE_WITH_DRAFT = (
@@ -110,11 +106,26 @@ _CLOSE = (
     "UPDATE calls SET twilio_status = :status, outcome = :outcome, abandoned_menu = :menu, "
     "ended_at = :ended_at, duration_s = :duration WHERE id = :id"
 )
-_CLOSE_KEEPING_OUTCOME = _CLOSE.replace("outcome = :outcome, ", "")
 # The call is closed as this process last wrote it only if it still is: at the same turn,
 # with the same outcome (a callback recorded elsewhere changes it), not closed yet.
 _AS_KEPT = " AND turn = :turn AND ended_at IS NULL AND COALESCE(outcome, '') = COALESCE(:kept_outcome, '')"
 _COUNT_WRITTEN = "SELECT count(*) FROM written"
+
+
+def _writes_of_a_call(name: str, row_statement: str) -> dict[str, str]:
+    """Statement `name` (it writes one call row or none), with its events in the same
+    statement (`name_with_events`), and both again without setting the outcome
+    (`name_keeping_outcome…`): SQLite rewrites an index entry for every indexed column
+    an UPDATE sets, changed or not, and naming an unchanged outcome cost a step one more
+    page written to the log (a seventh of all it wrote)."""
+    keeping = row_statement.replace("outcome = :outcome, ", "")
+    return {
+        name: row_statement,
+        name + "_with_events": _with_events(row_statement + " RETURNING id", _COUNT_WRITTEN),
+        name + "_keeping_outcome": keeping,
+        name + "_keeping_outcome_with_events": _with_events(keeping + " RETURNING id", _COUNT_WRITTEN),
+    }
+
 
 _SQL = Statements(
     load_call=(
@@ -129,23 +140,10 @@ _SQL = Statements(
     ),
     insert_answered=_INSERT_ANSWERED,
     insert_answered_with_events=_with_events(_INSERT_ANSWERED, "SELECT id FROM written"),
-    advance=_ADVANCE,
-    advance_with_events=_with_events(_ADVANCE + " RETURNING id", _COUNT_WRITTEN),
-    advance_keeping_outcome=_ADVANCE_KEEPING_OUTCOME,
-    advance_keeping_outcome_with_events=_with_events(
-        _ADVANCE_KEEPING_OUTCOME + " RETURNING id", _COUNT_WRITTEN
-    ),
+    **_writes_of_a_call("advance", _ADVANCE),
     advance_with_draft=_ADVANCE_WITH_DRAFT,
-    close=_CLOSE,
-    close_with_events=_with_events(_CLOSE + " RETURNING id", _COUNT_WRITTEN),
-    close_kept=_CLOSE + _AS_KEPT,
-    close_kept_with_events=_with_events(_CLOSE + _AS_KEPT + " RETURNING id", _COUNT_WRITTEN),
-    # A kept call whose close leaves its outcome as it was (a dossier created, say):
-    # the guard already checks it is unchanged, so the index on it is not rewritten.
-    close_kept_keeping_outcome=_CLOSE_KEEPING_OUTCOME + _AS_KEPT,
-    close_kept_keeping_outcome_with_events=_with_events(
-        _CLOSE_KEEPING_OUTCOME + _AS_KEPT + " RETURNING id", _COUNT_WRITTEN
-    ),
+    **_writes_of_a_call("close", _CLOSE),
+    **_writes_of_a_call("close_kept", _CLOSE + _AS_KEPT),
     add_event=(
         "INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
         "VALUES (:call_id, :at, :kind, :menu, :key, :prompt, :detail)"
@@ -230,13 +228,18 @@ class CallRows:
             if not guarded:
                 return Advance.TURN_TAKEN
             return Advance.WRITTEN if written else Advance.REFERENCE_TAKEN
-        statement = "advance" if outcome_changed else "advance_keeping_outcome"
-        return Advance.WRITTEN if self._write_with_events(statement, params, events) else Advance.TURN_TAKEN
+        written = self._write_with_events("advance", params, events, outcome_changed=outcome_changed)
+        return Advance.WRITTEN if written else Advance.TURN_TAKEN
 
-    def _write_with_events(self, name: str, params: dict[str, Any], events: Iterable[Event]) -> bool:
-        """Statement `name`, which writes the call row `params["id"]` or nothing, and the
-        events if it wrote: one statement on PostgreSQL (`name_with_events`), then one
-        insert of the events on SQLite. Whether it wrote the row."""
+    def _write_with_events(
+        self, name: str, params: dict[str, Any], events: Iterable[Event], *, outcome_changed: bool = True
+    ) -> bool:
+        """Statement `name` (`_writes_of_a_call`), which writes the call row `params["id"]`
+        or nothing, and the events if it wrote: one statement on PostgreSQL
+        (`name_with_events`), then one insert of the events on SQLite; without setting
+        the outcome unless `outcome_changed`. Whether it wrote the row."""
+        if not outcome_changed:
+            name += "_keeping_outcome"
         if self._together:
             return bool(self._raw.one(name + "_with_events", {**params, **self._events(events)})[0] == 1)
         self._raw.execute(name, params)
@@ -286,8 +289,10 @@ class CallRows:
         """Close a call this process holds in memory (`LiveCalls`) without reading it
         first; False, and nothing written, when the row is no longer as it was kept."""
         params = {**self._closing(call, status), "turn": turn, "kept_outcome": kept_outcome}
-        statement = "close_kept_keeping_outcome" if call.outcome == kept_outcome else "close_kept"
-        return self._write_with_events(statement, params, events)
+        # The guard checks the outcome is still `kept_outcome`: a close that leaves it so
+        # need not set it.
+        changed = call.outcome != kept_outcome
+        return self._write_with_events("close_kept", params, events, outcome_changed=changed)
 
     def _closing(self, call: ClosingCall, status: str) -> dict[str, Any]:
         return {
