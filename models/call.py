@@ -5,20 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, JSONType, utcnow
+from models.base import Base, JSONType, utcnow, where_set
 
 
 class Call(Base):
     __tablename__ = "calls"
-    # Calls in progress have no outcome yet and are found by other means; leaving them out
-    # of the index spares every new call a write to it (SQLite writes whole pages).
-    __table_args__ = (
-        Index("ix_calls_outcome", "outcome", sqlite_where=text("outcome IS NOT NULL"),
-              postgresql_where=text("outcome IS NOT NULL")),
-    )
+    # A call in progress has no outcome yet, and is found by other means.
+    __table_args__ = (Index("ix_calls_outcome", "outcome", **where_set("outcome")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_sid: Mapped[str] = mapped_column(String(64), unique=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, JSONType, TimestampMixin, utcnow
+from models.base import Base, JSONType, TimestampMixin, utcnow, where_set
 
 PROCEDURES = ("fishing_licence", "vessel_safety_certificate")
 VARIANTS = ("new", "reissue")
@@ -24,10 +24,8 @@ class Dossier(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_dossiers_status_created_at", "status", "created_at"),
         Index("ix_dossiers_applicant_phone_created_at", "applicant_phone", "created_at"),
-        # Only dossiers the one-stop system has received carry a code: a draft is not
-        # written to this index when it is created.
-        Index("ix_dossiers_onestop_code", "onestop_code", sqlite_where=text("onestop_code IS NOT NULL"),
-              postgresql_where=text("onestop_code IS NOT NULL")),
+        # Only dossiers the one-stop system has received carry a code.
+        Index("ix_dossiers_onestop_code", "onestop_code", **where_set("onestop_code")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, utcnow, where_set
 
 
 class Message(Base):
     __tablename__ = "messages"
-    # Unique once Twilio has given the message its SID; a message waiting to be sent has
-    # none and is left out of the index (a receipt is written on every call's dossier).
-    __table_args__ = (
-        Index("ix_messages_twilio_sid", "twilio_sid", unique=True,
-              sqlite_where=text("twilio_sid IS NOT NULL"), postgresql_where=text("twilio_sid IS NOT NULL")),
-    )
+    # Unique once Twilio has given the message its SID; one waiting to be sent has none.
+    __table_args__ = (Index("ix_messages_twilio_sid", "twilio_sid", unique=True, **where_set("twilio_sid")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(8))  # "out" or "in"
