@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck bench clean browser
+.PHONY: setup env run test lint typecheck bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,14 +15,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) var/.env-ready
+setup: $(STAMP) env
 
-# A local .env with a random Twilio auth token, so the demo checks signatures like
-# production does and `tongdai call` signs with the same token.
-var/.env-ready:
-	mkdir -p var
-	test -f .env || printf 'TWILIO_AUTH_TOKEN=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(16))')" > .env
-	touch var/.env-ready
+# A local .env for the demo, filled in where it lacks a key (always run; cheap): a
+# random Twilio auth token (so the demo checks signatures like production and
+# `tongdai call` signs with the same token), a random SECRET_KEY (the server refuses to
+# start without one) and DEMO_MODE. Keys already there are kept.
+env:
+	@mkdir -p var
+	@grep -q '^TWILIO_AUTH_TOKEN=' .env 2>/dev/null || echo "TWILIO_AUTH_TOKEN=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(16))')" >> .env
+	@grep -q '^SECRET_KEY=' .env || echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')" >> .env
+	@grep -q '^DEMO_MODE=' .env || echo "DEMO_MODE=true" >> .env
 
 run: setup
 	$(BIN)/tongdai db upgrade

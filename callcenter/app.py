@@ -15,13 +15,12 @@ from callcenter.onestop.emulator import create_emulator_app
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.outbox.runner import start_outbox_thread
-from callcenter.settings import Settings
 from callcenter.supervisor.router import router as supervisor_router
-from ivr.bench_endpoint import router as bench_router
 from ivr.calls.live import LiveCalls
 from ivr.calls.unit import VoiceDatabase
 from ivr.guide.routes import router as guide_router
 from ivr.runtime import load_runtime
+from ivr.settings import Settings
 from ivr.sms.webhook import router as sms_router
 from ivr.webhooks import install_voice_fault_handlers, mount_voice_prompts
 from ivr.webhooks import router as ivr_router
@@ -31,6 +30,7 @@ from models.wal import WalCheckpointer
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    settings.check_can_serve()  # refuses, saying what to set, before anything is opened
     configure_logging(json=settings.log_json)
     database_file = sqlite_file(settings.database_url)
     engine = make_engine(settings.database_url, background_checkpoints=database_file is not None)
@@ -75,13 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ivr_router)
     app.include_router(sms_router)
     app.include_router(guide_router)
-    if settings.bench_endpoint:
-        app.include_router(bench_router)
     app.include_router(api_router, prefix="/api/v1")
     install_console(app)
     app.include_router(supervisor_router)  # /console/supervisor/...
     if settings.onestop_base_url is None:  # no real one-stop system configured: emulate it here
-        emulator = create_emulator_app(sessionmaker=app.state.sessionmaker, api_key=settings.onestop_api_key)
+        emulator = create_emulator_app(
+            sessionmaker=app.state.sessionmaker, api_key=settings.onestop_api_key,
+            config=settings.onestop_emulator,
+        )
         app.mount("/onestop-emulator", emulator)
 
     @app.get("/healthz", include_in_schema=False)

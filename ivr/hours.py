@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -26,7 +26,7 @@ def is_holiday(day: date) -> bool:
     return day in _vietnam_holidays(day.year)
 
 
-def is_open(now: datetime, settings: HotlineSettings) -> bool:
+def is_open(now: datetime, settings: Settings) -> bool:
     if settings.hotline_force == "open":
         return True
     if settings.hotline_force == "closed":

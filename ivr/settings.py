@@ -1,32 +1,119 @@
-"""Settings the hotline itself needs (contract section 1); the console extends them."""
+"""The service's one settings object (contract section 1), read from the environment or `.env`.
+
+Every part of the service — the hotline, the console, the outbox worker, the one-stop
+emulator, the command line — reads this one object. Sections group the settings of
+one part; their environment names keep the section as a prefix (`OUTBOX_MAX_ATTEMPTS`
+is `settings.outbox.max_attempts`). Reading the settings never fails for want of a
+secret: what a server needs before it may start is checked by `check_can_serve`, so
+`tongdai db upgrade` runs without Twilio credentials.
+"""
 
 from __future__ import annotations
 
+import secrets
 import warnings
 from datetime import time
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+IMPACT_FILE = Path(__file__).resolve().parent.parent / "callcenter" / "reports" / "impact.toml"
+MIN_SECRET_BYTES = 32
 
 
 class InsecureSettingWarning(UserWarning):
     pass
 
 
-class HotlineSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+class SettingsRefused(ValueError):
+    """The settings do not allow a server to start; the message says what to set."""
+
+
+class OutboxConfig(BaseModel):
+    """`OUTBOX_*`: deliveries to the one-stop system and Twilio, retried with backoff."""
+
+    # 12 attempts at 10 s doubling, capped at 10 min, wait at least 3,630 s in all: an
+    # outage of the one-stop system or of Twilio for over an hour loses nothing.
+    max_attempts: int = Field(default=12, ge=1)
+    retry_base_s: float = Field(default=10.0, gt=0)
+    retry_cap_s: float = Field(default=600.0, gt=0)
+    # Up to this share is added at random, so entries that failed together do not all
+    # come back in the same second.
+    retry_jitter: float = Field(default=0.2, ge=0)
+    # Longer than any delivery can take (the HTTP timeout is 15 s): a live worker never
+    # loses its entry, a crashed one's entries are taken over after this.
+    lease_s: float = Field(default=120.0, gt=0)
+    batch_size: int = Field(default=20, ge=1)
+    poll_s: float = Field(default=1.0, gt=0)
+
+
+class DossierChoresConfig(BaseModel):
+    """`DOSSIER_*`: idle claims released and one-stop statuses polled."""
+
+    status_poll_s: float = Field(default=60.0, gt=0)
+    claim_idle_minutes: float = Field(default=30.0, gt=0)
+    poll_batch: int = Field(default=200, ge=1)
+
+
+class EmulatorConfig(BaseModel):
+    """`ONESTOP_EMULATOR_*`: how the built-in one-stop emulator behaves."""
+
+    # The receiving agency's part of every dossier code: `000.00.53.H48` is the
+    # Public Administration Service Center of Quảng Ngãi (H48).
+    agency_code: str = "000.00.53.H48"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # Emulated time per step (received → being processed → result ready → returned →
+    # delivered). A minute lets a demo show every step; tests use a ManualClock.
+    step_seconds: float = 60.0
+    # UPU S10 service indicator of the results' parcels (E… = EMS).
+    postal_service: str = "EB"
+
+
+class RetentionPolicy(BaseModel):
+    """`RETENTION_*`: the personal-data retention policy; the province sets the days."""
+
+    # Call recordings (call-back messages) are removed this many days after the call.
+    recording_days: int = Field(default=90, ge=1)
+    # Caller numbers of old calls, and the applicant's data on dossiers closed this long
+    # ago, are masked. Closed: the result delivered, the dossier cancelled or rejected.
+    personal_days: int = Field(default=365, ge=1)
+
+
+class ReportsConfig(BaseModel):
+    """`REPORTS_*`: the data tables the reports read."""
+
+    # Per-commune cost and travel time of a trip to the provincial centre.
+    impact_file: Path = IMPACT_FILE
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_nested_delimiter="_", env_nested_max_split=1,
+    )
 
     database_url: str = "sqlite:///./var/tongdai.db"
     # Twilio signs the URL it was given, not the one a proxy forwards to us: signatures
     # are checked against this base, never against the Host header.
     public_base_url: str = "http://127.0.0.1:8000"
+    # A laptop demo (`make run`): a missing SECRET_KEY is replaced by a random one, and
+    # one-time codes that cannot be texted are written to the log. Never in production.
+    demo_mode: bool = False
+    # Signs console sessions, API tokens and CSRF tokens; the same on every worker.
+    secret_key: str = ""
+    access_token_minutes: int = 8 * 60
+    log_json: bool = True
+    run_worker_in_app: bool = True
+
     twilio_auth_token: str | None = None
     twilio_validate: bool = True
     twilio_account_sid: str | None = None
     twilio_from_number: str | None = None
     # Twilio's REST API; overridable so tests can point it at a fake at the HTTP layer.
     twilio_api_base_url: str = "https://api.twilio.com"
+
     hotline_province: str = "QNg"
     hotline_number: str = "+842553818558"
     # How the number is printed for people (the guide, SMS replies); dialled as hotline_number.
@@ -49,13 +136,28 @@ class HotlineSettings(BaseSettings):
     max_steps: int = 60
     max_call_s: int = 1800
 
-    # `POST /twilio/bench/bare` for `make bench` to compare against; off in production.
-    bench_endpoint: bool = False
+    # Unset: the built-in one-stop emulator is used instead.
+    onestop_base_url: str | None = None
+    onestop_api_key: str | None = None
+
+    outbox: OutboxConfig = OutboxConfig()
+    dossier: DossierChoresConfig = DossierChoresConfig()
+    onestop_emulator: EmulatorConfig = EmulatorConfig()
+    retention: RetentionPolicy = RetentionPolicy()
+    reports: ReportsConfig = ReportsConfig()
 
     @model_validator(mode="after")
-    def _require_token(self) -> HotlineSettings:
+    def _normalise(self) -> Settings:
+        self.public_base_url = self.public_base_url.rstrip("/")
+        if self.secret_key in ("changethis", "secret"):
+            raise ValueError("SECRET_KEY must not be a well-known default")
+        return self
+
+    def check_can_serve(self) -> None:
+        """Raise `SettingsRefused`, saying what to set, when a server must not start on
+        these settings; warn loudly about what only a demo may do."""
         if self.twilio_validate and not self.twilio_auth_token:
-            raise ValueError(
+            raise SettingsRefused(
                 "TWILIO_AUTH_TOKEN is required to check Twilio signatures. "
                 "Set it, or set TWILIO_VALIDATE=false for a local demo only."
             )
@@ -63,11 +165,25 @@ class HotlineSettings(BaseSettings):
             warnings.warn(
                 "TWILIO_VALIDATE=false: webhooks are NOT checked for Twilio's signature. "
                 "Anyone who can reach this server can place fake calls. Never in production.",
-                InsecureSettingWarning,
-                stacklevel=2,
+                InsecureSettingWarning, stacklevel=2,
             )
-        self.public_base_url = self.public_base_url.rstrip("/")
-        return self
+        if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            if not self.demo_mode:
+                raise SettingsRefused(
+                    f"SECRET_KEY must be set to at least {MIN_SECRET_BYTES} random bytes, the same on every "
+                    "worker and host (it signs sessions and tokens). `make run` writes one to .env; "
+                    "for a throwaway demo set DEMO_MODE=true instead."
+                )
+            warnings.warn(
+                "DEMO_MODE: SECRET_KEY is missing or short, so this process signs with a random key of "
+                "its own; sessions end at restart and other workers will not accept them.",
+                InsecureSettingWarning, stacklevel=2,
+            )
+            self.secret_key = secrets.token_urlsafe(MIN_SECRET_BYTES)
+
+    @property
+    def onestop_url(self) -> str:
+        return (self.onestop_base_url or f"{self.public_base_url}/onestop-emulator").rstrip("/")
 
     @property
     def twilio_sending_enabled(self) -> bool:
@@ -75,5 +191,6 @@ class HotlineSettings(BaseSettings):
 
 
 @lru_cache
-def get_hotline_settings() -> HotlineSettings:
-    return HotlineSettings()
+def get_settings() -> Settings:
+    """The settings of this process, read once (the command line's; the app is given its own)."""
+    return Settings()

@@ -14,12 +14,12 @@ import structlog
 from fastapi import Depends, HTTPException, Request
 from twilio.request_validator import RequestValidator
 
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 
 log = structlog.get_logger(__name__)
 
 
-def public_url(settings: HotlineSettings, request: Request) -> str:
+def public_url(settings: Settings, request: Request) -> str:
     url = settings.public_base_url + request.url.path
     if request.url.query:
         url += "?" + request.url.query
@@ -51,7 +51,7 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 async def twilio_form(request: Request) -> dict[str, str]:
     """The webhook's form fields, after the signature has been verified against them."""
-    settings: HotlineSettings = request.app.state.settings
+    settings: Settings = request.app.state.settings
     params = await form_fields(request)
     if settings.twilio_validate:
         signature = request.headers.get("X-Twilio-Signature", "")

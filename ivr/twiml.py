@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr.flow.state import Say, Step
 from ivr.prompts import Catalogue
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 from ivr.speech import prompt_values
 
 STEP_PATH = "/twilio/voice/step/{turn}"
@@ -69,18 +69,18 @@ def _speak(parent: VoiceResponse | Gather, utterance: _Utterance, voice: _Voice)
         parent.say(content, language=voice.language, voice=voice.tts_voice)
 
 
-def _voice(catalogue: Catalogue, settings: HotlineSettings) -> _Voice:
+def _voice(catalogue: Catalogue, settings: Settings) -> _Voice:
     return _Voice(settings.public_base_url, catalogue.language, settings.tts_voice, settings.gather_timeout_s,
                   settings.operator_queue)
 
 
 def _say(parent: VoiceResponse | Gather, prompt: str, values: dict[str, str], catalogue: Catalogue,
-         settings: HotlineSettings) -> None:
+         settings: Settings) -> None:
     voice = _voice(catalogue, settings)
     _speak(parent, _utterance(prompt, values, catalogue, voice), voice)
 
 
-def render_step(step: Step, *, turn: int, catalogue: Catalogue, settings: HotlineSettings) -> str:
+def render_step(step: Step, *, turn: int, catalogue: Catalogue, settings: Settings) -> str:
     """`turn` is the number the next webhook of this call will carry in its URL."""
     end = None if step.wait is not None else (step.end.kind if step.end is not None else "hangup")
     shape = _Shape(
@@ -176,7 +176,7 @@ def _render_plan(plan: _Plan) -> str:
     return str(response)
 
 
-def render_fault(catalogue: Catalogue, settings: HotlineSettings, *, open_now: bool) -> str:
+def render_fault(catalogue: Catalogue, settings: Settings, *, open_now: bool) -> str:
     """An apology and a person, whatever went wrong inside."""
     response = VoiceResponse()
     _say(response, "apology", {}, catalogue, settings)
@@ -192,7 +192,7 @@ def render_fault(catalogue: Catalogue, settings: HotlineSettings, *, open_now: b
     return str(response)
 
 
-def render_says(prompts: list[Say], catalogue: Catalogue, settings: HotlineSettings, *, hangup: bool) -> str:
+def render_says(prompts: list[Say], catalogue: Catalogue, settings: Settings, *, hangup: bool) -> str:
     response = VoiceResponse()
     for say in prompts:
         _say(response, say.prompt, {}, catalogue, settings)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from callcenter.app import create_app
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from tests.conftest import TWILIO_TOKEN
 from tests.live_server import free_port, serve
 

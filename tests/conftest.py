@@ -22,7 +22,7 @@ from twilio.request_validator import RequestValidator
 
 import models
 from callcenter.app import create_app
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from models.db import alembic_config, make_engine, make_sessionmaker
 
 TWILIO_TOKEN = "test-twilio-auth-token"

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 import models
 from callcenter.app import create_app
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from models.db import SchemaOutOfDate, alembic_config, make_engine
 
 
@@ -57,6 +57,7 @@ def test_migrations_go_down_to_nothing_and_up_again(scratch_url: str) -> None:
 
 
 def test_the_server_refuses_an_out_of_date_schema_and_names_the_command(scratch_url: str) -> None:
-    settings = Settings(_env_file=None, database_url=scratch_url, twilio_auth_token="t", run_worker_in_app=False)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url=scratch_url, twilio_auth_token="t", run_worker_in_app=False,  # type: ignore[call-arg]
+                        secret_key="x" * 32)
     with pytest.raises(SchemaOutOfDate, match="tongdai db upgrade"):
         create_app(settings)

@@ -13,8 +13,8 @@ from callcenter.auth.deps import AdminUser, SettingsDep
 from callcenter.pagination import Page, PageDep, split_page
 from callcenter.reports.audit_trail import audit_cursor, list_audit
 from callcenter.reports.period import parse_period
-from ivr.deps import SessionDep
 from models.audit import AuditEntry
+from models.db import SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

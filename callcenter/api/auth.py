@@ -14,8 +14,8 @@ from callcenter.audit.log import record_audit
 from callcenter.auth.deps import SettingsDep, unauthorized
 from callcenter.auth.service import AccountLocked, LoginFailed, log_in
 from callcenter.auth.tokens import create_access_token
-from ivr.deps import SessionDep
 from models.base import utcnow
+from models.db import SessionDep
 
 log = structlog.get_logger(__name__)
 

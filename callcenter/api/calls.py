@@ -15,8 +15,8 @@ from callcenter.calls.repository import CallFilters
 from callcenter.calls.schemas import CallDetail, CallSummary, calls_csv
 from callcenter.pagination import Cursor, Page, PageDep, query_error, split_page
 from callcenter.reports.period import parse_period
-from ivr.deps import SessionDep
 from models.base import utcnow
+from models.db import SessionDep
 from models.domain.phone import InvalidPhone, mask_phone, normalize_phone
 
 router = APIRouter(prefix="/calls", tags=["calls"])

@@ -25,7 +25,7 @@ from callcenter.dossiers.schemas import DossierDetail
 from callcenter.outbox.service import OutboxError, retry_failed
 from callcenter.pagination import Cursor, Page, PageDep, encode_cursor, older_than
 from callcenter.procedures import load_catalogue
-from ivr.deps import SessionDep
+from models.db import SessionDep
 from models.dossier import Dossier
 from models.message import Message
 from models.outbox import OutboxEntry

@@ -11,7 +11,7 @@ from callcenter.auth.deps import StaffUser
 from callcenter.dossiers import repository
 from callcenter.dossiers.schemas import DossierDetail, DossierSummary
 from callcenter.pagination import Page, PageDep, query_error, split_page
-from ivr.deps import SessionDep
+from models.db import SessionDep
 from models.domain.phone import InvalidPhone, normalize_phone
 from models.dossier import PROCEDURES, STATUSES
 

@@ -11,7 +11,7 @@ from callcenter.auth.deps import SupervisorUser
 from callcenter.reports.context import ReportContext, report_context
 from callcenter.reports.period import parse_period
 from callcenter.reports.summary import call_summary, funnel
-from ivr.deps import SessionDep
+from models.db import SessionDep
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 

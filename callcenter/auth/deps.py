@@ -15,8 +15,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from callcenter.auth.tokens import InvalidToken, decode_access_token
-from callcenter.settings import Settings
-from ivr.deps import SessionDep
+from ivr.settings import Settings
+from models.db import SessionDep
 from models.user import User
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 (a path, not a secret)

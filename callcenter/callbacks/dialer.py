@@ -15,8 +15,8 @@ from fastapi import Depends
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client as TwilioClient
 
-from callcenter.settings import Settings
 from callcenter.twilio_http import DEFAULT_TIMEOUT_S, HttpxTwilioClient
+from ivr.settings import Settings
 
 # How long the operator's phone rings before Twilio gives up on them.
 RING_SECONDS = 25

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from callcenter.callbacks.dialer import Dialer, DialFailed
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from models.base import utcnow
 from models.callback import CallbackAttempt
 from models.domain.phone import mask_phone

@@ -13,10 +13,10 @@ from fastapi.responses import Response
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.callbacks.service import WEBHOOK_PATH, record_outcome
-from callcenter.settings import Settings
-from ivr.deps import SessionDep
+from ivr.settings import Settings
 from ivr.signature import TwilioForm
 from models.callback import CallbackAttempt
+from models.db import SessionDep
 from models.dossier import Dossier
 
 router = APIRouter(prefix="/twilio/voice/callback", tags=["twilio"])

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import httpx
 import typer
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ivr.settings import get_settings
 from ivr.simulator import (
     ENDING_LABELS,
     CallIdentity,
@@ -26,16 +26,6 @@ from ivr.simulator import (
 from models.domain.phone import InvalidPhone, normalize_phone
 
 UNKNOWN_CALLER = "+84987654321"  # not in the demo registry: the caller types the vessel
-
-
-class PhoneSettings(BaseSettings):
-    """Where the server is and the token it checks; unlike the server, no token is required."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
-    public_base_url: str = "http://127.0.0.1:8000"
-    twilio_auth_token: str | None = None
-    hotline_number: str = "+842553818558"
 
 
 class TerminalKeypad:
@@ -102,7 +92,7 @@ def call(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
 ) -> None:
     """Place a call to the hotline as Twilio would: hear the menus, press keys."""
-    settings = PhoneSettings()
+    settings = get_settings()
     try:
         caller = normalize_phone(from_)
         hotline = normalize_phone(to or settings.hotline_number)

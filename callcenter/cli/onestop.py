@@ -25,19 +25,22 @@ def onestop_emulator(
     """
     import uvicorn
 
-    from callcenter.onestop.emulator import EmulatorSettings, create_emulator_app, standalone_database
+    from callcenter.onestop.emulator import create_emulator_app, standalone_database
+    from ivr.settings import get_settings
 
-    config = EmulatorSettings()
+    settings = get_settings()
+    config = settings.onestop_emulator.model_copy()
     if step_seconds is not None:
         config.step_seconds = step_seconds
+    api_key = settings.onestop_api_key
     engine, sessions = standalone_database(database)
-    token = "bearer token required" if config.api_key else "no token required"
+    token = "bearer token required" if api_key else "no token required"
     typer.echo(
         f"One-stop emulator on http://{host}:{port}  (database {engine.url.render_as_string()}, "
         f"{token}, {config.step_seconds:g} s per step)"
     )
     try:
-        emulator = create_emulator_app(sessionmaker=sessions, api_key=config.api_key, config=config)
+        emulator = create_emulator_app(sessionmaker=sessions, api_key=api_key, config=config)
         uvicorn.run(emulator, host=host, port=port)
     finally:
         engine.dispose()

@@ -6,7 +6,7 @@ import typer
 
 from callcenter.cli.common import cli_session
 from callcenter.retention.service import apply_retention
-from callcenter.retention.settings import RetentionPolicy
+from ivr.settings import get_settings
 from models.base import utcnow
 
 app = typer.Typer(help="Lưu trữ dữ liệu cá nhân (Nghị định 13/2023): xóa ghi âm, ẩn dữ liệu cũ.",
@@ -18,7 +18,7 @@ def run(
     dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ liệt kê những gì sẽ thay đổi, không sửa gì."),
 ) -> None:
     """Remove old recordings and mask old personal data (RETENTION_*_DAYS)."""
-    policy = RetentionPolicy()
+    policy = get_settings().retention
     with cli_session() as session:
         report = apply_retention(session, policy=policy, now=utcnow(), dry_run=dry_run, actor_name="cli")
         session.commit()  # the changes, or for a dry run only its audit entry

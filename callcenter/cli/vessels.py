@@ -11,10 +11,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from callcenter.cli.common import DatabaseSettings, cli_session
+from callcenter.cli.common import cli_session
 from callcenter.vessels.importer import ImportFileError, ImportReport, count_rows, import_file
 from callcenter.vessels.repository import find_vessel
 from callcenter.vessels.zone import fishing_zone
+from ivr.settings import get_settings
 from models.db import SchemaOutOfDate
 from models.domain.citizen_id import mask_citizen_id
 from models.domain.registration import InvalidRegistration, normalize_registration
@@ -54,7 +55,7 @@ def show(
 ) -> None:
     """Show one vessel of the registry."""
     try:
-        registration = normalize_registration(number, DatabaseSettings().hotline_province)
+        registration = normalize_registration(number, get_settings().hotline_province)
     except InvalidRegistration as exc:
         typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(1) from None

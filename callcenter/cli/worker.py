@@ -10,10 +10,9 @@ import typer
 from pydantic import ValidationError
 
 from callcenter.dossiers.ticker import start_dossier_chores
-from callcenter.outbox.config import OutboxSettings
 from callcenter.outbox.context import build_context
 from callcenter.outbox.worker import OutboxWorker
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from models.db import SchemaOutOfDate, ensure_schema_current, make_engine, make_sessionmaker
 
 
@@ -40,7 +39,7 @@ def worker(
         except SchemaOutOfDate as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from exc
-        outbox = OutboxWorker(make_sessionmaker(engine), context, config=OutboxSettings())
+        outbox = OutboxWorker(make_sessionmaker(engine), context, config=settings.outbox)
         if once:
             report = outbox.drain()
             typer.echo(

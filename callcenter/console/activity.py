@@ -11,8 +11,8 @@ from sqlalchemy import select
 from callcenter.console.deps import SupervisorPage
 from callcenter.console.templating import render
 from callcenter.pagination import Cursor, InvalidCursor, decode_cursor, encode_cursor, older_than
-from ivr.deps import SessionDep
 from models.audit import AuditEntry
+from models.db import SessionDep
 
 router = APIRouter()
 

@@ -15,7 +15,7 @@ from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import StaffPage, client_ip
 from callcenter.console.session import clear_session, ensure_session, write_session
 from callcenter.console.templating import render
-from ivr.deps import SessionDep
+from models.db import SessionDep
 
 log = structlog.get_logger(__name__)
 

@@ -17,9 +17,9 @@ from callcenter.console.deps import StaffPage, client_ip
 from callcenter.console.errors import ConsoleError
 from callcenter.console.templating import render
 from callcenter.pagination import Cursor, InvalidCursor, decode_cursor, encode_cursor
-from callcenter.settings import Settings
-from ivr.deps import SessionDep
+from ivr.settings import Settings
 from models.base import utcnow
+from models.db import SessionDep
 from models.dossier import Dossier
 
 router = APIRouter()

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 
 from callcenter.console.errors import ConsoleError, LoginRequired
 from callcenter.console.session import logged_out_since, read_session
-from ivr.deps import SessionDep
+from models.db import SessionDep
 from models.user import User
 
 

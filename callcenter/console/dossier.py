@@ -38,8 +38,8 @@ from callcenter.dossiers.service import (
     update_dossier,
 )
 from callcenter.procedures import FieldSpec, load_catalogue
-from ivr.deps import SessionDep
 from models.base import utcnow
+from models.db import SessionDep
 from models.user import User
 
 router = APIRouter()

@@ -31,8 +31,8 @@ from callcenter.dossiers.service import (
     queue,
 )
 from callcenter.pagination import Cursor, InvalidCursor, decode_cursor, encode_cursor
-from ivr.deps import SessionDep
 from models.base import utcnow
+from models.db import SessionDep
 
 router = APIRouter()
 

@@ -17,7 +17,7 @@ from fastapi import Request, Response
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.user import User

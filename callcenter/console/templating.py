@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from callcenter.console.session import ensure_session, write_session
 from callcenter.procedures import load_catalogue
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from models.domain.citizen_id import mask_citizen_id
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))

@@ -15,26 +15,14 @@ from datetime import timedelta
 
 import httpx
 import structlog
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.dossiers.onestop_sync import PollReport, poll_statuses
 from callcenter.dossiers.service import release_idle_claims
 from callcenter.onestop.client import HttpOneStopClient, OneStopClient
-from callcenter.settings import Settings
+from ivr.settings import DossierChoresConfig, Settings
 
 log = structlog.get_logger(__name__)
-
-
-class DossierChoresSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="DOSSIER_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
-
-    status_poll_s: float = Field(default=60.0, gt=0)
-    claim_idle_minutes: float = Field(default=30.0, gt=0)
-    poll_batch: int = Field(default=200, ge=1)
 
 
 class DossierChores:
@@ -44,7 +32,7 @@ class DossierChores:
         *,
         client: OneStopClient,
         sending_enabled: bool,
-        config: DossierChoresSettings,
+        config: DossierChoresConfig,
     ) -> None:
         self.sessions = sessions
         self.client = client
@@ -98,7 +86,7 @@ def start_dossier_chores(settings: Settings, sessions: sessionmaker[Session]) ->
         sessions,
         client=HttpOneStopClient.from_settings(settings, http=http),
         sending_enabled=settings.twilio_sending_enabled,
-        config=DossierChoresSettings(),
+        config=settings.dossier,
     )
     thread = DossierChoresThread(chores, http)
     thread.start()

@@ -23,7 +23,7 @@ import structlog
 from pydantic import ValidationError
 
 from callcenter.onestop.schemas import Application, ErrorBody, OneStopDossier
-from callcenter.settings import Settings
+from ivr.settings import Settings
 
 log = structlog.get_logger(__name__)
 

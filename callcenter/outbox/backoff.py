@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from callcenter.outbox.config import OutboxSettings
+from ivr.settings import OutboxConfig
 
 
-def retry_delay(failed_attempts: int, config: OutboxSettings, rng: random.Random) -> timedelta:
+def retry_delay(failed_attempts: int, config: OutboxConfig, rng: random.Random) -> timedelta:
     """Delay after the `failed_attempts`-th failure: base·2ⁿ⁻¹ up to the cap, plus jitter.
 
     The jitter only adds, so the documented minimum total wait (over an hour with the
@@ -19,7 +19,7 @@ def retry_delay(failed_attempts: int, config: OutboxSettings, rng: random.Random
     return timedelta(seconds=delay * (1 + rng.uniform(0, config.retry_jitter)))
 
 
-def minimum_total_wait(config: OutboxSettings) -> timedelta:
+def minimum_total_wait(config: OutboxConfig) -> timedelta:
     """How long an outage may last before an entry is given up, at the least."""
     seconds = sum(
         min(config.retry_cap_s, config.retry_base_s * 2 ** min(n - 1, 32))

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from twilio.rest import Client as TwilioClient
 
-from callcenter.settings import Settings
 from callcenter.twilio_http import DEFAULT_TIMEOUT_S, HttpxTwilioClient
+from ivr.settings import Settings
 
 
 @dataclass

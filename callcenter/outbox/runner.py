@@ -6,10 +6,9 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.outbox.config import OutboxSettings
 from callcenter.outbox.context import build_context
 from callcenter.outbox.worker import OutboxWorker
-from callcenter.settings import Settings
+from ivr.settings import Settings
 
 
 class OutboxThread:
@@ -36,7 +35,7 @@ class OutboxThread:
 
 
 def start_outbox_thread(settings: Settings, sessions: sessionmaker[Session]) -> OutboxThread:
-    worker = OutboxWorker(sessions, build_context(settings), config=OutboxSettings())
+    worker = OutboxWorker(sessions, build_context(settings), config=settings.outbox)
     thread = OutboxThread(worker)
     thread.start()
     return thread

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.outbox.backoff import retry_delay
 from callcenter.outbox.claim import claim_due, release
-from callcenter.outbox.config import OutboxSettings
 from callcenter.outbox.context import OutboxContext
 from callcenter.outbox.errors import PermanentFailure, RetryLater
 from callcenter.outbox.handlers import install_default_handlers
 from callcenter.outbox.registry import Handler, HandlerRegistry
+from ivr.settings import OutboxConfig
 from models.base import utcnow
 from models.outbox import OutboxEntry
 
@@ -62,7 +62,7 @@ class OutboxWorker:
         sessions: sessionmaker[Session],
         context: OutboxContext,
         *,
-        config: OutboxSettings,
+        config: OutboxConfig,
         registry: HandlerRegistry | None = None,
         worker_id: str | None = None,
         clock: Callable[[], datetime] = utcnow,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
 from callcenter.reports.summary import funnel_menus
 from ivr.runtime import HotlineRuntime
+from ivr.settings import IMPACT_FILE
 from models.base import utcnow
 
 
@@ -19,6 +21,7 @@ class ReportContext:
     menus: list[tuple[str, str]]  # (node, title) of the waiting nodes, in menu order
     operator_nodes: set[str]
     now: datetime
+    impact_file: Path = IMPACT_FILE  # per-commune trip costs (REPORTS_IMPACT_FILE)
 
     @property
     def offset_s(self) -> int:
@@ -34,4 +37,5 @@ def report_context(request: Request) -> ReportContext:
         menus=funnel_menus(flows, runtime.current),
         operator_nodes={flow.operator for flow in flows},
         now=utcnow(),
+        impact_file=request.app.state.settings.reports.impact_file,
     )

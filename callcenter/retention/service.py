@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.audit.log import record_audit
 from callcenter.retention.masks import mask_address, mask_fields, mask_name
-from callcenter.retention.settings import RetentionPolicy
+from ivr.settings import RetentionPolicy
 from models.call import Call
 from models.domain.citizen_id import mask_citizen_id
 from models.domain.phone import mask_phone
@@ -55,8 +55,8 @@ def apply_retention(
 ) -> RetentionReport:
     report = RetentionReport(
         dry_run=dry_run,
-        recording_cutoff=now - timedelta(days=policy.retention_recording_days),
-        personal_cutoff=now - timedelta(days=policy.retention_personal_days),
+        recording_cutoff=now - timedelta(days=policy.recording_days),
+        personal_cutoff=now - timedelta(days=policy.personal_days),
     )
     old_recording = and_(Call.recording_url.is_not(None), Call.started_at < report.recording_cutoff)
     old_caller = and_(Call.started_at < report.personal_cutoff, func.length(Call.from_number) > 6,
@@ -98,8 +98,8 @@ def apply_retention(
         detail={"dry_run": dry_run, "recordings_removed": report.recordings_removed,
                 "callers_masked": report.callers_masked, "messages_masked": report.messages_masked,
                 "dossiers_masked": report.dossiers_masked,
-                "recording_days": policy.retention_recording_days,
-                "personal_days": policy.retention_personal_days},
+                "recording_days": policy.recording_days,
+                "personal_days": policy.personal_days},
     )
     session.flush()
     return report

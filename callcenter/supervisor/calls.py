@@ -26,8 +26,8 @@ from callcenter.supervisor.calllog import (
 )
 from callcenter.supervisor.common import csv_text, page_period
 from callcenter.supervisor.templating import OUTCOMES, render
-from ivr.deps import SessionDep
 from models.base import utcnow
+from models.db import SessionDep
 from models.domain.phone import mask_phone, try_normalize_phone
 from models.dossier import PROCEDURES, Dossier
 from models.user import User

@@ -17,7 +17,6 @@ from callcenter.reports import dashboard as figures
 from callcenter.reports.context import ReportContext
 from callcenter.reports.impact import Impact, ImpactConfig, impact, load_impact_config, since_start
 from callcenter.reports.period import Period, parse_period
-from callcenter.reports.settings import ReportsSettings
 from callcenter.reports.summary import CallSummary, FunnelStep, call_summary, funnel
 
 DEFAULT_DAYS = 30
@@ -58,7 +57,7 @@ class PeriodFigures:
 
 
 def period_figures(session: Session, *, period: Period, ctx: ReportContext) -> PeriodFigures:
-    config = load_impact_config(ReportsSettings().reports_impact_file)
+    config = load_impact_config(ctx.impact_file)
     return PeriodFigures(
         summary=call_summary(session, period=period),
         funnel=funnel(session, period=period, menus=ctx.menus, operator_nodes=ctx.operator_nodes),

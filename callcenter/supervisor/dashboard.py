@@ -15,8 +15,8 @@ from callcenter.reports.context import ReportContext, report_context
 from callcenter.supervisor.charts import PALETTE, Series, bar_chart, column_chart
 from callcenter.supervisor.common import DEFAULT_DAYS, PeriodFigures, csv_text, page_period, period_figures
 from callcenter.supervisor.templating import render
-from ivr.deps import SessionDep
 from models.base import utcnow
+from models.db import SessionDep
 
 router = APIRouter()
 Ctx = Annotated[ReportContext, Depends(report_context)]

@@ -18,7 +18,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from callcenter.console import templating as console
 from callcenter.console.session import ensure_session, write_session
-from callcenter.settings import Settings
+from ivr.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 _ENV = console.TEMPLATES.env.overlay(

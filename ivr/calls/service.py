@@ -26,7 +26,7 @@ from ivr.intake.drafts import REFERENCE_ATTEMPTS, Draft, create_draft
 from ivr.intake.messages import queue_sms
 from ivr.intake.receipts import draft_receipt
 from ivr.runtime import HotlineRuntime
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 from ivr.twiml import render_says, render_step
 from models.domain.phone import caller_number, mask_phone
 from models.domain.reference import new_reference
@@ -46,7 +46,7 @@ class BadWebhook(ValueError):
 @dataclass(frozen=True)
 class VoiceContext:
     runtime: HotlineRuntime
-    settings: HotlineSettings
+    settings: Settings
     now: datetime
     live: LiveCalls  # the process's own, from the app: a fresh one per request would keep nothing
     after_commit: list[Callable[[], None]] = field(default_factory=list)  # run by the commit point

@@ -8,7 +8,7 @@ from typing import Any
 from ivr.calls.rows import CallRows
 from ivr.flow.state import DossierFact, VesselFact
 from ivr.hours import is_open
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 from models.raw import Driver, Link, RawCursor, Statements
 
 # What the caller may hear of a dossier, and whose it is.
@@ -37,7 +37,7 @@ def _dossier_fact(row: Any, driver: Driver, *, own: bool) -> DossierFact:
 
 class DatabaseWorld:
     def __init__(
-        self, link: Link, rows: CallRows, *, caller: str, settings: HotlineSettings, now: datetime
+        self, link: Link, rows: CallRows, *, caller: str, settings: Settings, now: datetime
     ) -> None:
         self.link = link
         self.rows = rows

@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ivr.guide.menu import first_menu_key_reaching, walk_menu
 from ivr.runtime import HotlineRuntime
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 from ivr.sms.parser import EXAMPLE_REFERENCE, EXAMPLE_VESSEL, HELP, KEYWORDS
 from ivr.sms.replies import help_text
 
@@ -25,7 +25,7 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesc
 router = APIRouter(tags=["guide"])
 
 
-def render_guide(runtime: HotlineRuntime, settings: HotlineSettings) -> str:
+def render_guide(runtime: HotlineRuntime, settings: Settings) -> str:
     flow = runtime.current
     return _env.get_template("guide.html").render(
         menu=walk_menu(flow, runtime.catalogue),
@@ -45,5 +45,5 @@ def render_guide(runtime: HotlineRuntime, settings: HotlineSettings) -> str:
 @router.get("/huong-dan", response_class=HTMLResponse)
 def fishers_guide(request: Request) -> HTMLResponse:
     runtime: HotlineRuntime = request.app.state.hotline
-    settings: HotlineSettings = request.app.state.settings
+    settings: Settings = request.app.state.settings
     return HTMLResponse(render_guide(runtime, settings), headers={"Cache-Control": "public, max-age=300"})

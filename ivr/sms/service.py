@@ -19,7 +19,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from ivr.calls.repository import claim_webhook, store_answer
 from ivr.intake.drafts import Draft, create_draft
 from ivr.prompts import Catalogue
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 from ivr.sms import replies
 from ivr.sms.parser import SmsRequest, parse_sms
 from ivr.sms.repository import (
@@ -60,7 +60,7 @@ class SmsLimits:
 
 @dataclass(frozen=True)
 class SmsContext:
-    settings: HotlineSettings
+    settings: Settings
     catalogue: Catalogue
     now: datetime
     limits: SmsLimits = field(default_factory=SmsLimits)

@@ -6,12 +6,12 @@ what the parser understands.
 
 from __future__ import annotations
 
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 from ivr.sms.parser import EXAMPLE_VESSEL, KEYWORDS, Keyword
 from ivr.sms.replies import help_text
 from ivr.sms.service import SmsLimits
 
-DEFAULTS = HotlineSettings.model_fields
+DEFAULTS = Settings.model_fields
 
 
 def _effect(keyword: Keyword) -> str:

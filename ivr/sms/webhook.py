@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 import structlog
 from fastapi import APIRouter, Request, Response
 
-from ivr.deps import SessionDep
 from ivr.runtime import HotlineRuntime
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 from ivr.signature import TwilioForm
 from ivr.sms.replies import fault
 from ivr.sms.service import BadMessage, SmsContext, answer_sms, twiml
-from models.db import write_turns
+from models.db import SessionDep, write_turns
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -25,7 +24,7 @@ router = APIRouter(prefix="/twilio", tags=["twilio"])
 
 @router.post("/sms")
 def incoming_sms(request: Request, params: TwilioForm, session: SessionDep) -> Response:
-    settings: HotlineSettings = request.app.state.settings
+    settings: Settings = request.app.state.settings
     runtime: HotlineRuntime = request.app.state.hotline
     ctx = SmsContext(settings=settings, catalogue=runtime.catalogue, now=datetime.now(UTC))
     try:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 VENV_BIN = Path(sys.executable).parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 BENCH_TOKEN = "bench-" + secrets.token_hex(12)
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 
@@ -67,7 +68,7 @@ def free_port() -> int:
 
 
 class Server:
-    """`uvicorn --factory callcenter.app:create_app`, one worker, loopback only."""
+    """The product's app (with the bench's bare endpoint), one uvicorn worker, loopback only."""
 
     def __init__(self, backend: Backend, workdir: Path) -> None:
         self.backend = backend
@@ -80,7 +81,7 @@ class Server:
             DATABASE_URL=backend.database_url,
             PUBLIC_BASE_URL=self.base_url,
             TWILIO_AUTH_TOKEN=self.token,  # signatures checked, as in production
-            BENCH_ENDPOINT="true",
+            PYTHONPATH=str(REPO_ROOT),  # the bench's app factory lives in tests/bench
             RUN_WORKER_IN_APP="false",  # the outbox worker would compete for the same core
             SECRET_KEY=secrets.token_urlsafe(32),
             PYTHONUNBUFFERED="1",
@@ -103,7 +104,7 @@ class Server:
         log = self.log_path.open("wb")
         self._proc = subprocess.Popen(
             [
-                str(VENV_BIN / "uvicorn"), "--factory", "callcenter.app:create_app",
+                str(VENV_BIN / "uvicorn"), "--factory", "tests.bench.bare:create_bench_app",
                 "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
                 "--no-access-log", "--log-level", "warning",
             ],

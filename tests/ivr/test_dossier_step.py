@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 import ivr.calls.service as voice_service
 import ivr.intake.drafts as drafts
-from callcenter.settings import Settings
 from ivr.flow.state import Digits
+from ivr.settings import Settings
 from models.call import Call, CallEvent
 from models.dossier import Dossier, DossierEvent
 from models.message import Message

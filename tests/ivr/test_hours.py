@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ivr.hours import is_open
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def settings(**kw: object) -> HotlineSettings:
-    return HotlineSettings(_env_file=None, twilio_auth_token="t", **kw)  # type: ignore[call-arg]
+def settings(**kw: object) -> Settings:
+    return Settings(_env_file=None, twilio_auth_token="t", **kw)  # type: ignore[call-arg]
 
 
 def at(*args: int) -> datetime:

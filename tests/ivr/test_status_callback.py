@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.app import create_app
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from models.call import Call, CallEvent
 from tests.ivr.voice import VoiceCaller
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from ivr.flow.state import CallState, Step, Wait
 from ivr.flow.state import Say as SayPrompt
 from ivr.prompts import load_catalogue
-from ivr.settings import HotlineSettings
+from ivr.settings import Settings
 from ivr.simulator.twiml import Gather, Redirect, Say, parse_twiml
 from ivr.twiml import render_step
 
 CATALOGUE = load_catalogue("vi")
-SETTINGS = HotlineSettings(twilio_auth_token="t", public_base_url="https://hotline.example")
+SETTINGS = Settings(twilio_auth_token="t", public_base_url="https://hotline.example")
 
 
 def _readback(owner: str) -> Step:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from callcenter.app import create_app
-from callcenter.settings import Settings
+from ivr.settings import InsecureSettingWarning, Settings, SettingsRefused
 from models.call import Call, CallEvent
 from models.dossier import Dossier, DossierEvent
 from models.message import Message
@@ -255,16 +255,14 @@ def test_missing_fields_and_odd_urls_still_get_twiml(client: TestClient, db: Ses
         assert "<Response>" in r.text and "<Say" in r.text
 
 
-def test_the_app_refuses_to_start_without_a_twilio_token(database_url: str) -> None:
-    with pytest.raises(ValueError, match="TWILIO_AUTH_TOKEN"):
-        Settings(_env_file=None, database_url=database_url, twilio_auth_token=None)  # type: ignore[call-arg]
+def test_the_app_refuses_to_start_without_a_twilio_token(settings: Settings) -> None:
+    with pytest.raises(SettingsRefused, match="TWILIO_AUTH_TOKEN"):
+        create_app(settings.model_copy(update={"twilio_auth_token": None}))
 
 
-def test_switching_validation_off_is_loud(database_url: str) -> None:
-    from ivr.settings import InsecureSettingWarning
-
+def test_switching_validation_off_is_loud(settings: Settings) -> None:
     with pytest.warns(InsecureSettingWarning, match="NOT checked"):
-        Settings(_env_file=None, database_url=database_url, twilio_auth_token=None, twilio_validate=False)  # type: ignore[call-arg]
+        settings.model_copy(update={"twilio_auth_token": None, "twilio_validate": False}).check_can_serve()
 
 
 def test_every_step_of_the_call_is_an_event_with_its_time(client: TestClient, db: Session, registry: list[Vessel]) -> None:
@@ -330,3 +328,16 @@ def test_a_fault_while_the_draft_is_written_keeps_nothing_of_that_step(
     done = phone.post(confirm_url, Digits="1")  # Twilio's retry, the fault gone: the step is whole
     assert done.verbs()[-1] == "Hangup"
     assert count(db, Dossier) == 1 and count(db, Message) == 1
+
+
+def test_the_app_refuses_to_start_without_a_long_secret_key(settings: Settings) -> None:
+    for secret in ("", "short-secret"):
+        with pytest.raises(SettingsRefused, match="SECRET_KEY must be set to at least 32"):
+            create_app(settings.model_copy(update={"secret_key": secret}))
+
+
+def test_demo_mode_starts_without_a_secret_key_but_says_so(settings: Settings) -> None:
+    demo = settings.model_copy(update={"secret_key": "", "demo_mode": True})
+    with pytest.warns(InsecureSettingWarning, match="DEMO_MODE"):
+        demo.check_can_serve()
+    assert len(demo.secret_key) >= 32

@@ -2,8 +2,7 @@
 
 from callcenter.onestop.emulator.app import create_emulator_app, standalone_database
 from callcenter.onestop.emulator.clock import Clock, ManualClock, SystemClock
-from callcenter.onestop.emulator.config import EmulatorSettings
 
 __all__ = [
-    "Clock", "EmulatorSettings", "ManualClock", "SystemClock", "create_emulator_app", "standalone_database",
+    "Clock", "ManualClock", "SystemClock", "create_emulator_app", "standalone_database",
 ]

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.onestop.emulator import service
 from callcenter.onestop.emulator.clock import Clock, SystemClock
-from callcenter.onestop.emulator.config import EmulatorSettings
 from callcenter.onestop.emulator.validation import application_errors
 from callcenter.onestop.schemas import (
     Application,
@@ -29,6 +28,7 @@ from callcenter.onestop.schemas import (
     OneStopDossier,
     StatusChange,
 )
+from ivr.settings import EmulatorConfig
 from models.base import Base
 from models.db import make_engine, make_sessionmaker
 from models.onestop_emulator import OneStopEmuDossier
@@ -83,10 +83,10 @@ def create_emulator_app(
     sessionmaker: sessionmaker[Session],
     api_key: str | None = None,
     clock: Clock | None = None,
-    config: EmulatorSettings | None = None,
+    config: EmulatorConfig | None = None,
 ) -> FastAPI:
     """`api_key` set: every call must carry `Authorization: Bearer <api_key>`."""
-    config = config or EmulatorSettings()
+    config = config or EmulatorConfig()
     clock = clock or SystemClock()
     app = FastAPI(title="one-stop emulator (VNPT-iGate shape)", version="1")
 

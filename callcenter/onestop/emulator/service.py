@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from callcenter.onestop.emulator.config import EmulatorSettings
 from callcenter.onestop.procedures import BY_CODE
 from callcenter.onestop.schemas import (
     DOSSIER_STATUSES,
@@ -31,6 +30,7 @@ from callcenter.onestop.schemas import (
 )
 from callcenter.onestop.working_days import add_working_days
 from callcenter.postal.s10 import make_tracking_number
+from ivr.settings import EmulatorConfig
 from models.onestop_emulator import OneStopEmuDossier
 
 # The steps the desk takes without being asked; the rest wait for a clerk (control API).
@@ -75,7 +75,7 @@ def apply_online(
     application: Application,
     idempotency_key: str,
     now: datetime,
-    config: EmulatorSettings,
+    config: EmulatorConfig,
 ) -> tuple[OneStopEmuDossier, bool]:
     """Receive an application already validated; (dossier, True if it is new)."""
     digest = application_hash(application)
@@ -120,7 +120,7 @@ def apply_online(
     raise RuntimeError("could not allocate a dossier sequence number")
 
 
-def catch_up(dossier: OneStopEmuDossier, *, now: datetime, config: EmulatorSettings) -> None:
+def catch_up(dossier: OneStopEmuDossier, *, now: datetime, config: EmulatorConfig) -> None:
     """Apply every automatic step that fell due up to `now`, each at its own time."""
     step = timedelta(seconds=config.step_seconds)
     while dossier.next_step_at is not None and dossier.next_step_at <= now:
@@ -145,14 +145,14 @@ def catch_up(dossier: OneStopEmuDossier, *, now: datetime, config: EmulatorSetti
         dossier.updated_at = at
 
 
-def tracking_number_for(code: str, *, config: EmulatorSettings) -> str:
+def tracking_number_for(code: str, *, config: EmulatorConfig) -> str:
     """A valid S10 number derived from the dossier code, the same on every worker."""
     serial = int.from_bytes(hashlib.sha256(code.encode()).digest()[:8], "big") % 10**8
     return make_tracking_number(serial, service=config.postal_service)
 
 
 def find_by_code(
-    session: Session, *, code: str, now: datetime, config: EmulatorSettings
+    session: Session, *, code: str, now: datetime, config: EmulatorConfig
 ) -> OneStopEmuDossier | None:
     # FOR UPDATE (PostgreSQL) so a clerk's action and a catch-up do not overwrite each other.
     dossier = session.scalar(
@@ -172,7 +172,7 @@ def search(
     page: int,
     size: int,
     now: datetime,
-    config: EmulatorSettings,
+    config: EmulatorConfig,
 ) -> tuple[list[OneStopEmuDossier], int]:
     query = select(OneStopEmuDossier)
     if code:
@@ -206,7 +206,7 @@ def change_status(
     status: str,
     reason: str | None,
     now: datetime,
-    config: EmulatorSettings,
+    config: EmulatorConfig,
 ) -> None:
     """A clerk's decision: ask for documents, resume, refuse, or stop processing."""
     if dossier.status in ("returned", "refused", "processing_stopped"):
@@ -222,7 +222,7 @@ def change_status(
     session.flush()
 
 
-def to_wire(dossier: OneStopEmuDossier, *, config: EmulatorSettings) -> OneStopDossier:
+def to_wire(dossier: OneStopEmuDossier, *, config: EmulatorConfig) -> OneStopDossier:
     zone = ZoneInfo(config.timezone)
     application = Application.model_validate(dossier.application)
     status_id, status_name = DOSSIER_STATUSES[dossier.status]

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from callcenter.auth.tokens import create_access_token
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from models.base import utcnow
 from models.user import User
 from tests.callcenter.api.conftest import PASSWORD, Login

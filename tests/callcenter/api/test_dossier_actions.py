@@ -13,15 +13,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from callcenter.dossiers.ticker import DossierChores, DossierChoresSettings
+from callcenter.dossiers.ticker import DossierChores
 from callcenter.onestop.client import HttpOneStopClient
-from callcenter.onestop.emulator import EmulatorSettings, ManualClock, create_emulator_app
-from callcenter.outbox.config import OutboxSettings
+from callcenter.onestop.emulator import ManualClock, create_emulator_app
 from callcenter.outbox.context import OutboxContext
 from callcenter.outbox.handlers import install_default_handlers
 from callcenter.outbox.registry import HandlerRegistry
 from callcenter.outbox.worker import OutboxWorker
-from callcenter.settings import Settings
+from ivr.settings import DossierChoresConfig, EmulatorConfig, OutboxConfig, Settings
 from models.db import make_sessionmaker
 from models.dossier import Dossier
 from models.onestop_emulator import OneStopEmuDossier
@@ -200,7 +199,7 @@ def emulator_url(engine: Engine, db: Session, emulator_clock: ManualClock) -> It
         sessionmaker=make_sessionmaker(engine),
         api_key="e2e-key",
         clock=emulator_clock,
-        config=EmulatorSettings(_env_file=None, step_seconds=STEP.total_seconds()),
+        config=EmulatorConfig(step_seconds=STEP.total_seconds()),
     )
     with serve(app) as url:
         yield url
@@ -234,7 +233,7 @@ def test_from_claim_to_delivery_over_real_http(
     worker = OutboxWorker(
         sessions,
         context,
-        config=OutboxSettings(_env_file=None),
+        config=OutboxConfig(),
         registry=install_default_handlers(HandlerRegistry()),
         rng=random.Random(1),
     )
@@ -242,7 +241,7 @@ def test_from_claim_to_delivery_over_real_http(
         sessions,
         client=HttpOneStopClient.from_settings(linked, http=context.http),
         sending_enabled=False,
-        config=DossierChoresSettings(_env_file=None),
+        config=DossierChoresConfig(),
     )
     try:
         assert worker.drain().done == 1

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.app import create_app
 from callcenter.callbacks.dialer import get_twilio_http
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.callback import CallbackAttempt

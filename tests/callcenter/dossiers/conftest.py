@@ -14,13 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from callcenter.onestop.emulator import EmulatorSettings, ManualClock, create_emulator_app
-from callcenter.outbox.config import OutboxSettings
+from callcenter.onestop.emulator import ManualClock, create_emulator_app
 from callcenter.outbox.context import OutboxContext
 from callcenter.outbox.handlers import install_default_handlers
 from callcenter.outbox.registry import HandlerRegistry
 from callcenter.outbox.worker import OutboxWorker
-from callcenter.settings import Settings
+from ivr.settings import EmulatorConfig, OutboxConfig, Settings
 from models.db import make_sessionmaker
 from models.dossier import Dossier, DossierEvent
 from models.onestop_emulator import OneStopEmuDossier
@@ -95,7 +94,7 @@ def emulator_app(engine: Engine, db: Session, emulator_clock: ManualClock) -> Fa
     return create_emulator_app(
         sessionmaker=make_sessionmaker(engine),
         clock=emulator_clock,
-        config=EmulatorSettings(_env_file=None, step_seconds=STEP.total_seconds()),
+        config=EmulatorConfig(step_seconds=STEP.total_seconds()),
     )
 
 
@@ -181,7 +180,7 @@ def make_worker(
         return OutboxWorker(
             make_sessionmaker(engine),
             context,
-            config=OutboxSettings(_env_file=None, **config),
+            config=OutboxConfig(**config),
             registry=install_default_handlers(HandlerRegistry()),
             worker_id=worker_id,
             clock=worker_clock,

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from callcenter.outbox.context import OutboxContext
 from callcenter.outbox.worker import OutboxWorker
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from tests.callcenter.outbox.helpers import FakeClock, make_worker
 
 ACCOUNT_SID = "AC" + "0" * 32

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from callcenter.outbox.service import retry_failed
 from callcenter.outbox.worker import OutboxWorker
-from callcenter.settings import Settings
 from ivr.intake.messages import queue_sms
+from ivr.settings import Settings
 from models.message import Message
 from models.outbox import OutboxEntry
 from tests.callcenter.notify.conftest import ACCOUNT_SID, FROM_NUMBER, FakeTwilio

@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from callcenter.onestop.emulator import EmulatorSettings, ManualClock, create_emulator_app
+from callcenter.onestop.emulator import ManualClock, create_emulator_app
 from callcenter.onestop.schemas import Application
+from ivr.settings import EmulatorConfig
 from models.db import make_sessionmaker
 
 API_KEY = "emulator-test-key"
@@ -29,12 +30,12 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def emulator_config() -> EmulatorSettings:
-    return EmulatorSettings(_env_file=None, step_seconds=STEP_SECONDS)
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(step_seconds=STEP_SECONDS)
 
 
 @pytest.fixture
-def emulator_app(engine: Engine, db: Session, clock: ManualClock, emulator_config: EmulatorSettings) -> FastAPI:
+def emulator_app(engine: Engine, db: Session, clock: ManualClock, emulator_config: EmulatorConfig) -> FastAPI:
     # `db` is requested so the tables are emptied after the test.
     return create_emulator_app(
         sessionmaker=make_sessionmaker(engine), api_key=API_KEY, clock=clock, config=emulator_config

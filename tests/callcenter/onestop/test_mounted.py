@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from callcenter.app import create_app
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from tests.callcenter.onestop.conftest import application_body
 
 

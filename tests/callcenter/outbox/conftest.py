@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from callcenter.outbox.context import OutboxContext
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from tests.callcenter.outbox.helpers import FakeClock
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from callcenter.outbox.config import OutboxSettings
 from callcenter.outbox.context import OutboxContext
 from callcenter.outbox.registry import HandlerRegistry
 from callcenter.outbox.worker import OutboxWorker
+from ivr.settings import OutboxConfig
 from models.db import make_sessionmaker
 from models.outbox import OutboxEntry
 
@@ -30,8 +30,8 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
-def outbox_config(**overrides: Any) -> OutboxSettings:
-    return OutboxSettings(_env_file=None, **overrides)
+def outbox_config(**overrides: Any) -> OutboxConfig:
+    return OutboxConfig(**overrides)
 
 
 def make_worker(

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from callcenter.app import create_app
 from callcenter.cli.main import app as cli
-from callcenter.settings import Settings
 from ivr.intake.messages import queue_sms
+from ivr.settings import Settings
 from models.message import Message
 from models.outbox import OutboxEntry
 from tests.conftest import TWILIO_TOKEN

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from callcenter.reports.impact import ImpactConfigError, impact, load_impact_config, since_start
-from callcenter.reports.settings import DEFAULT_IMPACT_FILE
+from ivr.settings import IMPACT_FILE as DEFAULT_IMPACT_FILE
 from tests.callcenter.reports.builders import T0, make_dossier
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from callcenter.cli.main import app
 from callcenter.retention.service import MASKED_NOTE, apply_retention
-from callcenter.retention.settings import RetentionPolicy
+from ivr.settings import RetentionPolicy
 from models.audit import AuditEntry
 from models.call import Call
 from models.dossier import Dossier
@@ -19,7 +19,7 @@ from models.message import Message
 from tests.callcenter.reports.builders import make_call, make_dossier
 
 NOW = datetime(2027, 6, 1, tzinfo=UTC)
-POLICY = RetentionPolicy(_env_file=None, retention_recording_days=30, retention_personal_days=365)  # type: ignore[call-arg]
+POLICY = RetentionPolicy(recording_days=30, personal_days=365)
 RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"
 
 

@@ -1,4 +1,4 @@
-"""The bare endpoint the benchmark compares the IVR against: signed like every webhook, off by default."""
+"""The bare endpoint the benchmark compares the IVR against: signed like every webhook, only in the bench."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from callcenter.app import create_app
-from callcenter.settings import Settings
+from ivr.settings import Settings
 from ivr.simulator import Gather, parse_twiml
+from tests.bench.bare import create_bench_app
 from tests.conftest import twilio_post
 
 PARAMS = {"CallSid": "CA" + "1" * 32, "From": "+84987654321", "To": "+842553818558"}
@@ -18,7 +18,7 @@ PARAMS = {"CallSid": "CA" + "1" * 32, "From": "+84987654321", "To": "+8425538185
 
 @pytest.fixture
 def bench_client(settings: Settings, db: Session) -> Iterator[TestClient]:
-    app = create_app(settings.model_copy(update={"bench_endpoint": True}))
+    app = create_bench_app(settings)
     with TestClient(app, base_url="http://testserver") as client:
         yield client
 
@@ -38,7 +38,7 @@ def test_an_unsigned_request_is_refused(bench_client: TestClient) -> None:
     assert response.status_code == 403
 
 
-def test_it_is_not_there_unless_switched_on(client: TestClient) -> None:
+def test_the_product_app_does_not_have_it(client: TestClient) -> None:
     response = twilio_post(client, "/twilio/bench/bare", PARAMS)
 
     assert response.status_code in (404, 405)
