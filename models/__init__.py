@@ -4,6 +4,7 @@ from models.audit import AuditEntry
 from models.base import Base
 from models.call import Call, CallEvent, WebhookClaim
 from models.callback import CallbackAttempt as CallbackAttempt
+from models.callback import CallbackRequest as CallbackRequest
 from models.dossier import Dossier, DossierEvent
 from models.message import Message
 from models.onestop_emulator import OneStopEmuDossier as OneStopEmuDossier

@@ -1,4 +1,11 @@
-"""Call-backs: an operator's phone rung first, then the fisher bridged in; one row per attempt."""
+"""Call-backs: promises to call a caller back, and each attempt to keep one.
+
+A request is made when the hotline tells a caller "we will call you back": a voice
+message out of hours, a caller who leaves the operators' queue (key 1, a wait too long,
+nobody on duty), a fault. It stays open until an operator reaches the caller or marks
+them unreachable. An attempt rings the operator's phone first, then bridges the caller;
+it belongs to a request, to a dossier, or to both.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,34 @@ from models.base import Base, utcnow
 CALLBACK_OUTCOMES = ("requested", "not_configured", "reached", "no_answer", "wrong_number", "failed")
 
 
+# Why the caller is owed a call: their message after the beep out of hours; their key 1
+# in the queue; a wait past the limit; a full queue; nobody on duty; a fault in a webhook.
+CALLBACK_REASONS = ("voice_message", "queue_choice", "queue_timeout", "queue_full", "no_operator", "fault")
+CALLBACK_REQUEST_STATUSES = ("open", "done", "unreachable")
+
+
+class CallbackRequest(Base):
+    __tablename__ = "callback_requests"
+    # The operators' list: open requests, the earliest asked first (a caller who left
+    # the queue keeps the time they joined it, so they come before later callers).
+    __table_args__ = (Index("ix_callback_requests_status_requested_at", "status", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"), index=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="SET NULL"))
+    phone: Mapped[str] = mapped_column(String(32))  # E.164 when the caller's number was given
+    vessel_registration: Mapped[str | None] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(String(24))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording_duration_s: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    attempts: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(64))  # username
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CallbackAttempt(Base):
     __tablename__ = "callback_attempts"
     __table_args__ = (
@@ -23,7 +58,10 @@ class CallbackAttempt(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True
+    )
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     operator: Mapped[str] = mapped_column(String(64))  # username, kept if the user is removed
     at: Mapped[datetime] = mapped_column(default=utcnow)
