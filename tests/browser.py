@@ -30,8 +30,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 # CI (make test) installs Chromium first, so there a missing browser is a failure, not a skip.
-requires_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                                       reason="Debian's chromium is not installed (make browser)")
+# A module opts in with `pytestmark = requires_chromium`: marked `browser`, skipped without one.
+requires_chromium = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
+                       reason="Debian's chromium is not installed (make browser)"),
+]
 
 
 @pytest.fixture(scope="module")
