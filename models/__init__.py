@@ -9,6 +9,7 @@ from models.dossier import Dossier, DossierEvent
 from models.message import Message
 from models.onestop_emulator import OneStopEmuDossier as OneStopEmuDossier
 from models.outbox import OutboxEntry
+from models.rate_limit import RateLimitCounter as RateLimitCounter
 from models.user import User
 from models.vessel import Vessel
 
