@@ -9,11 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from callcenter.api.router import router as api_router
+from callcenter.auth.login import LoginGate
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
 from callcenter.onestop.emulator import create_emulator_app
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
+from callcenter.ops.metrics import login_outcomes
 from callcenter.outbox.runner import start_outbox_thread
 from callcenter.ratelimit import build_rate_limiter
 from callcenter.supervisor.router import router as supervisor_router
@@ -73,6 +75,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hotline = load_runtime()
     install_voice_fault_handlers(app)
     install_ops(app)  # /metrics, /readyz, webhook latency
+    # Console and API logins: rate limits, waits after failures, hashing bounded.
+    app.state.login_gate = LoginGate(
+        sessions=app.state.sessionmaker, limiter=app.state.rate_limiter, config=settings.login,
+        outcomes=login_outcomes(app.state.metrics_registry),
+    )
     mount_voice_prompts(app)
 
     app.include_router(ivr_router)

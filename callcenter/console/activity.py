@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 ACTIONS = {
     "login": "Đăng nhập", "login_failed": "Đăng nhập sai", "logout": "Đăng xuất", "claim": "Nhận hồ sơ",
     "release": "Trả hồ sơ", "edit": "Sửa hồ sơ", "submit": "Gửi hồ sơ", "callback": "Gọi lại",
-    "view_id_number": "Xem số căn cước",
+    "view_id_number": "Xem số căn cước", "unlock": "Mở khóa đăng nhập",
 }
 
 
