@@ -12,7 +12,7 @@ from callcenter.api.router import router as api_router
 from callcenter.auth.login import LoginGate
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
-from callcenter.onestop.emulator import create_emulator_app
+from callcenter.onestop.emulator.loopback import start_loopback_emulator
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.ops.metrics import login_outcomes
@@ -43,9 +43,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        outbox = start_outbox_thread(settings, app.state.sessionmaker) if settings.run_worker_in_app else None
-        # Idle claims and one-stop status polling ride along with the in-app worker.
         sessions = app.state.sessionmaker
+        # With no one-stop system configured, the worker here talks to the built-in
+        # emulator on a loopback port of this process's own (never on the public port).
+        emulator = start_loopback_emulator(settings, sessions) if settings.run_worker_in_app else None
+        outbox = start_outbox_thread(settings, sessions) if settings.run_worker_in_app else None
+        # Idle claims and one-stop status polling ride along with the in-app worker.
         chores = start_dossier_chores(settings, sessions) if settings.run_worker_in_app else None
         checkpoints = (
             WalCheckpointer(database_file, writers=write_turns(engine)).start() if database_file else None
@@ -60,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             chores.stop()
         if outbox is not None:
             outbox.stop()
+        if emulator is not None:
+            emulator.stop()
         await app.state.voice_db.close()
         engine.dispose()
 
@@ -88,12 +93,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router, prefix="/api/v1")
     install_console(app)
     app.include_router(supervisor_router)  # /console/supervisor/...
-    if settings.onestop_base_url is None:  # no real one-stop system configured: emulate it here
-        emulator = create_emulator_app(
-            sessionmaker=app.state.sessionmaker, api_key=settings.onestop_api_key,
-            config=settings.onestop_emulator,
-        )
-        app.mount("/onestop-emulator", emulator)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

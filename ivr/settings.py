@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from limits import parse_many
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 IMPACT_FILE = Path(__file__).resolve().parent.parent / "callcenter" / "reports" / "impact.toml"
@@ -26,6 +26,10 @@ MIN_SECRET_BYTES = 32
 
 class InsecureSettingWarning(UserWarning):
     pass
+
+
+class OneStopNotConfigured(RuntimeError):
+    """No one-stop system to talk to: neither ONESTOP_BASE_URL nor a started emulator."""
 
 
 class SettingsRefused(ValueError):
@@ -169,9 +173,11 @@ class Settings(BaseSettings):
     max_steps: int = 60
     max_call_s: int = 1800
 
-    # Unset: the built-in one-stop emulator is used instead.
+    # Unset: each process that talks to the one-stop system starts the built-in emulator
+    # on a loopback port of its own, behind ONESTOP_API_KEY or a random key.
     onestop_base_url: str | None = None
     onestop_api_key: str | None = None
+    _emulator: tuple[str, str] | None = PrivateAttr(default=None)  # (url, key) once started
 
     # --- Hardening (issue 15): shared rate limits -------------------------------------
     # Where the rate-limit counters live, shared by every worker: `database://` (this
@@ -220,9 +226,28 @@ class Settings(BaseSettings):
             )
             self.secret_key = secrets.token_urlsafe(MIN_SECRET_BYTES)
 
+    def use_emulator(self, url: str, api_key: str) -> None:
+        """Point this process's one-stop client at the built-in emulator it started
+        (callcenter/onestop/emulator/loopback.py); only while ONESTOP_BASE_URL is unset."""
+        self._emulator = (url.rstrip("/"), api_key)
+
     @property
     def onestop_url(self) -> str:
-        return (self.onestop_base_url or f"{self.public_base_url}/onestop-emulator").rstrip("/")
+        """Where the one-stop system answers: ONESTOP_BASE_URL, or this process's emulator."""
+        if self.onestop_base_url:
+            return self.onestop_base_url.rstrip("/")
+        if self._emulator is None:
+            raise OneStopNotConfigured(
+                "ONESTOP_BASE_URL is not set and this process has not started the built-in emulator"
+            )
+        return self._emulator[0]
+
+    @property
+    def onestop_key(self) -> str | None:
+        """The bearer key for `onestop_url`: ONESTOP_API_KEY, or the emulator's."""
+        if self.onestop_base_url or self._emulator is None:
+            return self.onestop_api_key
+        return self._emulator[1]
 
     @property
     def twilio_sending_enabled(self) -> bool:

@@ -162,6 +162,8 @@ class LoginGate:
     @staticmethod
     def _refuse_for(wait_s: float) -> None:
         seconds = max(1, int(-(-wait_s // 1)))
+        if seconds > 10:  # whole five seconds: the answer does not track the clock's every tick
+            seconds = -(-seconds // 5) * 5
         raise LoginRefused(429, too_many(seconds), outcome="throttled", retry_after=seconds)
 
     @staticmethod

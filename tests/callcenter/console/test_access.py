@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr.settings import Settings
 from models.audit import AuditEntry
 from models.dossier import Dossier
 from models.login_throttle import LoginThrottle
@@ -53,18 +54,21 @@ def test_login_without_the_csrf_token_is_refused_and_counts_nothing(
     assert client.get("/console/queue", follow_redirects=False).status_code == 303
 
 
-def test_bad_passwords_then_a_wait_with_its_message(client: TestClient, operator: User) -> None:
+def test_bad_passwords_then_a_wait_with_its_message(
+    client: TestClient, operator: User, settings: Settings
+) -> None:
+    settings.login.delay_base_s = 30  # the app's login reads this: 30 s after the fourth failure
     token = csrf_of(client.get("/console/login").text)
     for _ in range(4):
         bad = client.post("/console/login", data={"csrf_token": token, "username": "vana", "password": "nope-nope-1"})
         assert bad.status_code == 401
         assert "Sai tên đăng nhập hoặc mật khẩu." in bad.text
-    # From this address this username now waits (a second, doubling): even the right
+    # From this address this username now waits (30 s, doubling): even the right
     # password is not checked until then, and the answer says when to come back.
     right = client.post("/console/login", data={"csrf_token": token, "username": "vana", "password": PASSWORD})
     assert right.status_code == 429
-    assert "Đăng nhập quá nhiều lần. Vui lòng thử lại sau 1 giây." in right.text
-    assert right.headers["Retry-After"] == "1"
+    assert "Đăng nhập quá nhiều lần. Vui lòng thử lại sau 30 giây." in right.text
+    assert right.headers["Retry-After"] == "30"
 
 
 def test_an_operator_gets_a_vietnamese_403_on_a_supervisor_page(operator_client: TestClient) -> None:
