@@ -18,6 +18,7 @@ from callcenter.ops.logging import configure_logging
 from callcenter.ops.metrics import login_outcomes
 from callcenter.outbox.runner import start_outbox_thread
 from callcenter.ratelimit import build_rate_limiter
+from callcenter.security import install_security
 from callcenter.supervisor.router import router as supervisor_router
 from ivr.calls.live import LiveCalls
 from ivr.calls.unit import VoiceDatabase
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hotline = load_runtime()
     install_voice_fault_handlers(app)
     install_ops(app)  # /metrics, /readyz, webhook latency
+    install_security(app)  # body limits per path, browser headers (CSP, nosniff, no-store)
     # Console and API logins: rate limits, waits after failures, hashing bounded.
     app.state.login_gate = LoginGate(
         sessions=app.state.sessionmaker, limiter=app.state.rate_limiter, config=settings.login,
