@@ -86,9 +86,22 @@ def test_a_supervisor_sees_the_operators_pages_and_their_own(
     log_in(client, "thib")
     assert client.get("/console/queue").status_code == 200
     assert client.get(f"/console/dossiers/{draft.reference}").status_code == 200
+    # The audit trail (who saw which ID, from where) is the admins', as in the API.
+    activity = client.get("/console/activity")
+    assert activity.status_code == 403
+    assert "chỉ dành cho quản trị viên" in activity.text
+    assert 'href="/console/activity"' not in client.get("/console/queue").text
+
+
+def test_an_admin_reads_the_audit_trail_a_supervisor_may_not(
+    client: TestClient, make_user: MakeUser
+) -> None:
+    make_user("quantri", "admin")
+    log_in(client, "quantri")
     activity = client.get("/console/activity")
     assert activity.status_code == 200
-    assert "Đăng nhập" in activity.text and "thib" in activity.text
+    assert "Đăng nhập" in activity.text and "quantri" in activity.text
+    assert 'href="/console/activity"' in client.get("/console/queue").text
 
 
 def test_a_claim_with_a_wrong_csrf_token_changes_nothing(
