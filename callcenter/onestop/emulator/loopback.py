@@ -41,9 +41,11 @@ class LoopbackEmulator:
         app = create_emulator_app(
             sessionmaker=sessions, api_key=self.api_key, config=settings.onestop_emulator
         )
-        # log_config=None: the host process's logging (masking included) stays as it is.
-        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", ws="none",
-                                timeout_graceful_shutdown=2)
+        # log_config=None and access_log left on at construction: uvicorn.Config sets up
+        # logging globally there (access_log=False would silence the service's own access
+        # log). Its own access lines are turned off afterwards, on this config only.
+        config = uvicorn.Config(app, log_config=None, lifespan="off", ws="none", timeout_graceful_shutdown=2)
+        config.access_log = False
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self.url = ""

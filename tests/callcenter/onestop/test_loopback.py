@@ -3,6 +3,7 @@ behind a key, never on the service's port; a submission still goes end to end ov
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -68,6 +69,12 @@ def test_the_emulator_listens_on_loopback_only_and_refuses_calls_without_the_key
                         json={"status": "refused", "reason": "x"})
     assert status.status_code == 401
     assert httpx.get(search, headers={"Authorization": f"Bearer {key}"}).status_code == 200
+
+
+def test_the_emulator_leaves_the_services_access_log_on(running: tuple[FastAPI, TestClient]) -> None:
+    # uvicorn.Config(access_log=False) would switch off the process-wide access logger.
+    access = logging.getLogger("uvicorn.access")
+    assert access.propagate or access.handlers
 
 
 def test_a_configured_key_is_the_emulators_key(settings: Settings, db: Session) -> None:
