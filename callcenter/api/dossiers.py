@@ -16,7 +16,7 @@ from callcenter.dossiers import repository
 from callcenter.dossiers.repository import DossierRow
 from callcenter.dossiers.schemas import DossierDetail, DossierSummary
 from callcenter.pagination import Page, PageDep, query_error, split_page
-from models.db import SessionDep
+from models.db import SessionDep, write_unit
 from models.domain.phone import InvalidPhone, normalize_phone
 from models.dossier import PROCEDURES, STATUSES
 
@@ -95,9 +95,11 @@ def get_id_number(user: StaffUser, session: SessionDep, reference: str, request:
     if not number:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Hồ sơ số {reference} chưa có số căn cước.")
     # Personal-data law: who saw a citizen's ID number, when and from where must be provable.
-    record_audit(session, actor=user, action="view_id_number", target=f"dossier:{reference}",
-                 ip=request.client.host if request.client else None, detail={"via": "api"})
-    session.commit()
+    session.rollback()  # end the reads: the audit line is written in a unit of its own
+    with write_unit(session):
+        record_audit(session, actor=user, action="view_id_number", target=f"dossier:{reference}",
+                     ip=request.client.host if request.client else None, detail={"via": "api"})
+        session.commit()
     log.info("dossier.id_number_viewed", by=user.username, reference=reference)
     return IdNumberOut(reference=reference, id_number=number)
 

@@ -33,6 +33,7 @@ from callcenter.ratelimit import Limit, RateLimiter, RateLimitUnavailable
 from callcenter.users.service import verify_password
 from ivr.settings import LoginConfig
 from models.base import utcnow
+from models.db import DatabaseBusy, write_unit
 from models.user import User
 
 log = structlog.get_logger(__name__)
@@ -142,7 +143,7 @@ class LoginGate:
         return candidate
 
     def _succeeded(self, attempt: LoginAttempt, user_id: int) -> User:
-        with self.sessions() as session:
+        with self.sessions() as session, write_unit(session):
             user = session.get(User, user_id)
             if user is None or not user.active:  # removed or deactivated during the hash
                 raise LoginRefused(401, BAD_CREDENTIALS, outcome="failed")
@@ -151,7 +152,7 @@ class LoginGate:
             return user
 
     def _failed(self, attempt: LoginAttempt) -> float:
-        with self.sessions() as session:
+        with self.sessions() as session, write_unit(session):
             wait = service.record_failure(
                 session, username=attempt.username, address=attempt.address, via=attempt.via,
                 now=utcnow(), config=self.config,
@@ -170,7 +171,7 @@ class LoginGate:
     async def _in_thread(work: Callable[[], T]) -> T:
         try:
             return await anyio.to_thread.run_sync(work)
-        except (SQLAlchemyError, RateLimitUnavailable) as exc:
+        except (SQLAlchemyError, DatabaseBusy, RateLimitUnavailable) as exc:
             log.error("auth.login_unavailable", error=type(exc).__name__)
             raise LoginRefused(503, UNAVAILABLE, outcome="unavailable", retry_after=30) from None
 

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, column, select, table, update
+from sqlalchemy import Engine, column, table, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from models.db import schema_status, write_turns
+from models.db import DatabaseBusy, make_sessionmaker, schema_status, write_unit
 
 # Alembic's own one-row table: always there once the schema is, and nobody else's.
 _VERSION = table("alembic_version", column("version_num"))
 
 
 def check_writes(engine: Engine) -> None:
-    """Raise SQLAlchemyError unless the database would take a write now."""
-    with write_turns(engine), engine.connect() as conn:
-        conn.execute(select(_VERSION.c.version_num).limit(1))
-        conn.execute(update(_VERSION).values(version_num=_VERSION.c.version_num))
-        conn.rollback()
+    """Raise SQLAlchemyError (or DatabaseBusy) unless the database would take a write now."""
+    with make_sessionmaker(engine)() as session, write_unit(session):
+        session.execute(update(_VERSION).values(version_num=_VERSION.c.version_num))
+        session.rollback()
 
 
 def install_readiness(app: FastAPI) -> None:
@@ -42,7 +41,7 @@ def install_readiness(app: FastAPI) -> None:
             )
         try:
             check_writes(engine)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, DatabaseBusy) as exc:
             return JSONResponse(
                 {"status": "unavailable", "database": "refuses writes", "error": type(exc).__name__},
                 status_code=503,

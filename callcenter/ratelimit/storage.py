@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from math import floor
 from typing import Any
 
@@ -23,9 +25,10 @@ from limits.storage import SlidingWindowCounterSupport, Storage
 from limits.storage.base import TimestampedSlidingWindow
 from sqlalchemy import Engine, case, delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.db import insert_on_conflict, write_turns
+from models.db import DatabaseBusy, insert_on_conflict, make_sessionmaker, write_unit
 from models.rate_limit import RateLimitCounter
 
 SCHEME = "database"
@@ -59,12 +62,21 @@ class DatabaseStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
     ) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self.engine = engine
+        self._sessions = make_sessionmaker(engine)
         self._dialect = engine.dialect.name
         self._increments = itertools.count(1)
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
-        return SQLAlchemyError
+        return (SQLAlchemyError, DatabaseBusy)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A short transaction of its own that writes: on SQLite, in turn with the
+        process's other writers (`write_unit`); committed on the way out."""
+        with self._sessions() as session, write_unit(session):
+            yield session
+            session.commit()
 
     # -- the plain counter --------------------------------------------------------------
 
@@ -82,10 +94,10 @@ class DatabaseStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
                 "expires_at": case((expired, now + expiry), else_=RateLimitCounter.expires_at),
             },
         ).returning(RateLimitCounter.count)
-        with write_turns(self.engine), self.engine.begin() as conn:
-            count = int(conn.execute(upsert).scalar_one())
+        with self._writing() as session:
+            count = int(session.execute(upsert).scalar_one())
             if next(self._increments) % SWEEP_EVERY == 0:
-                conn.execute(delete(RateLimitCounter).where(RateLimitCounter.expires_at < now))
+                session.execute(delete(RateLimitCounter).where(RateLimitCounter.expires_at < now))
         return count
 
     def decr(self, key: str, amount: int = 1) -> int:
@@ -98,8 +110,8 @@ class DatabaseStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
             .values(count=lowered)
             .returning(RateLimitCounter.count)
         )
-        with write_turns(self.engine), self.engine.begin() as conn:
-            count = conn.execute(statement).scalar_one_or_none()
+        with self._writing() as session:
+            count = session.execute(statement).scalar_one_or_none()
         return int(count or 0)
 
     def get(self, key: str) -> int:
@@ -123,12 +135,14 @@ class DatabaseStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
         return True
 
     def reset(self) -> int | None:
-        with write_turns(self.engine), self.engine.begin() as conn:
-            return int(conn.execute(delete(RateLimitCounter)).rowcount)
+        with self._writing() as session:
+            rows = session.scalar(select(func.count()).select_from(_TABLE)) or 0
+            session.execute(delete(RateLimitCounter))
+        return int(rows)
 
     def clear(self, key: str) -> None:
-        with write_turns(self.engine), self.engine.begin() as conn:
-            conn.execute(delete(RateLimitCounter).where(RateLimitCounter.key == _stored_key(key)))
+        with self._writing() as session:
+            session.execute(delete(RateLimitCounter).where(RateLimitCounter.key == _stored_key(key)))
 
     # -- the sliding window counter (two fixed windows, the older one weighted) ---------
 
@@ -155,9 +169,9 @@ class DatabaseStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
 
     def clear_sliding_window(self, key: str, expiry: int) -> None:
         previous_key, current_key = self.sliding_window_keys(key, expiry, time.time())
-        with write_turns(self.engine), self.engine.begin() as conn:
+        with self._writing() as session:
             keys = [_stored_key(previous_key), _stored_key(current_key)]
-            conn.execute(delete(RateLimitCounter).where(RateLimitCounter.key.in_(keys)))
+            session.execute(delete(RateLimitCounter).where(RateLimitCounter.key.in_(keys)))
 
     def _window(
         self, previous_key: str, current_key: str, expiry: int, now: float
