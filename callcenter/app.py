@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_security(app)  # body limits per path, browser headers (CSP, nosniff, no-store)
     # Console and API logins: rate limits, waits after failures, hashing bounded.
     app.state.login_gate = LoginGate(
-        sessions=app.state.sessionmaker, limiter=app.state.rate_limiter, config=settings.login,
+        sessions=app.state.sessionmaker, limiter=app.state.rate_limiter, settings=settings,
         outcomes=login_outcomes(app.state.metrics_registry),
     )
     mount_voice_prompts(app)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 import anyio
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.auth import service
 from callcenter.ratelimit import Limit, RateLimiter, RateLimitUnavailable
 from callcenter.users.service import verify_password
-from ivr.settings import LoginConfig
+from ivr.settings import LoginConfig, Settings
 from models.base import utcnow
 from models.db import DatabaseBusy, write_unit
 from models.user import User
@@ -88,14 +89,12 @@ class LoginGate:
         *,
         sessions: sessionmaker[Session],
         limiter: RateLimiter,
-        config: LoginConfig,
+        settings: Settings,
         outcomes: Counter | None = None,
     ) -> None:
         self.sessions = sessions
         self.limiter = limiter
-        self.config = config
-        self.per_address = Limit.parse(config.per_address)
-        self.per_username = Limit.parse(config.per_username)
+        self.settings = settings  # `LOGIN_*` read at each attempt: `settings.login`
         self.outcomes = outcomes
         self.in_flight = 0  # logins waiting for a hash or computing one (event-loop only)
         self._hashing: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
@@ -109,6 +108,10 @@ class LoginGate:
             raise
         self._count(attempt.via, "ok")
         return user
+
+    @property
+    def config(self) -> LoginConfig:
+        return self.settings.login
 
     async def _log_in(self, attempt: LoginAttempt) -> User:
         candidate = await self._in_thread(lambda: self._before_hash(attempt))
@@ -129,8 +132,9 @@ class LoginGate:
         raise LoginRefused(401, BAD_CREDENTIALS, outcome="failed")
 
     def _before_hash(self, attempt: LoginAttempt) -> service.Candidate:
-        if not self.limiter.hit(self.per_address, "login-address", attempt.address):
-            self._refuse_for(self.limiter.retry_after(self.per_address, "login-address", attempt.address))
+        per_address, per_username = _limit(self.config.per_address), _limit(self.config.per_username)
+        if not self.limiter.hit(per_address, "login-address", attempt.address):
+            self._refuse_for(self.limiter.retry_after(per_address, "login-address", attempt.address))
         with self.sessions() as session:
             candidate = service.read_candidate(
                 session, username=attempt.username, address=attempt.address, now=utcnow()
@@ -138,8 +142,8 @@ class LoginGate:
         if candidate.wait_s > 0:
             self._refuse_for(candidate.wait_s)
         name = service.throttle_name(attempt.username)
-        if not self.limiter.hit(self.per_username, "login-user", name):
-            self._refuse_for(self.limiter.retry_after(self.per_username, "login-user", name))
+        if not self.limiter.hit(per_username, "login-user", name):
+            self._refuse_for(self.limiter.retry_after(per_username, "login-user", name))
         return candidate
 
     def _succeeded(self, attempt: LoginAttempt, user_id: int) -> User:
@@ -186,3 +190,8 @@ class LoginGate:
     def _count(self, via: str, outcome: str) -> None:
         if self.outcomes is not None:
             self.outcomes.labels(via=via, outcome=outcome).inc()
+
+
+@lru_cache(maxsize=16)
+def _limit(text: str) -> Limit:
+    return Limit.parse(text)
