@@ -27,6 +27,7 @@ class Identity:
 
 FORBIDDEN_TITLE = "Không có quyền truy cập"
 FORBIDDEN = "Trang này dành cho giám sát viên và quản trị viên. Tài khoản của bạn không có quyền xem."
+FORBIDDEN_ADMIN = "Trang này chỉ dành cho quản trị viên. Tài khoản của bạn không có quyền xem."
 
 
 def _next_path(request: Request) -> str:
@@ -50,12 +51,12 @@ def console_user(request: Request, db: SessionDep) -> User:
     return user
 
 
-def require_console_roles(*roles: str) -> Callable[[User], User]:
+def require_console_roles(*roles: str, message: str = FORBIDDEN) -> Callable[[User], User]:
     allowed = frozenset(roles)
 
     def check(user: Annotated[User, Depends(console_user)]) -> User:
         if user.role not in allowed:
-            raise ConsoleError(403, FORBIDDEN_TITLE, FORBIDDEN)
+            raise ConsoleError(403, FORBIDDEN_TITLE, message)
         return user
 
     return check
@@ -63,6 +64,7 @@ def require_console_roles(*roles: str) -> Callable[[User], User]:
 
 StaffPage = Annotated[User, Depends(require_console_roles("operator", "supervisor", "admin"))]
 SupervisorPage = Annotated[User, Depends(require_console_roles("supervisor", "admin"))]
+AdminPage = Annotated[User, Depends(require_console_roles("admin", message=FORBIDDEN_ADMIN))]
 
 
 def client_ip(request: Request) -> str | None:

@@ -1,3 +1,11 @@
+// Buttons that print the page (no inline handlers: the Content-Security-Policy forbids them).
+(function () {
+  "use strict";
+  document.querySelectorAll('[data-action="print"]').forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
+
 // The dossier form: the postal address only matters when the result goes by post.
 (function () {
   "use strict";
