@@ -15,6 +15,7 @@ from callcenter.onestop.emulator import create_emulator_app
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.outbox.runner import start_outbox_thread
+from callcenter.ratelimit import build_rate_limiter
 from callcenter.supervisor.router import router as supervisor_router
 from ivr.calls.live import LiveCalls
 from ivr.calls.unit import VoiceDatabase
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.voice_db = VoiceDatabase(engine)
+    # Counters every worker shares (database or Redis): logins, one-time codes.
+    app.state.rate_limiter = build_rate_limiter(settings.rate_limit_storage_url, engine=engine)
     app.state.live_calls = LiveCalls()
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()

@@ -171,6 +171,11 @@ class Settings(BaseSettings):
     onestop_base_url: str | None = None
     onestop_api_key: str | None = None
 
+    # --- Hardening (issue 15): shared rate limits -------------------------------------
+    # Where the rate-limit counters live, shared by every worker: `database://` (this
+    # service's database) or Redis (`redis://127.0.0.1:6379/0`). Never in-process.
+    rate_limit_storage_url: str = "database://"
+
     outbox: OutboxConfig = OutboxConfig()
     dossier: DossierChoresConfig = DossierChoresConfig()
     onestop_emulator: EmulatorConfig = EmulatorConfig()

@@ -12,6 +12,7 @@ from models.onestop_emulator import OneStopEmuDossier as OneStopEmuDossier
 from models.onestop_emulator import OneStopEmuFile as OneStopEmuFile
 from models.otp import OneTimeCode as OneTimeCode
 from models.outbox import OutboxEntry
+from models.rate_limit import RateLimitCounter as RateLimitCounter
 from models.user import User
 from models.vessel import Vessel
 
