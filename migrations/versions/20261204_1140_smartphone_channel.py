@@ -1,7 +1,7 @@
 """smartphone channel: one-time codes, attachments, emulator files
 
 Revision ID: 17db0b612f0b
-Revises: 56581e96d794
+Revises: 47dd042c2d8c
 Create Date: 2026-12-04 11:40:17.975793
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = '17db0b612f0b'
-down_revision: str | None = '56581e96d794'
+down_revision: str | None = '47dd042c2d8c'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
