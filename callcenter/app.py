@@ -9,12 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from callcenter.api.router import router as api_router
+from callcenter.attachments.storage import open_store
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
 from callcenter.onestop.emulator import create_emulator_app
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.outbox.runner import start_outbox_thread
+from callcenter.public.router import router as public_router
 from callcenter.ratelimit import build_rate_limiter
 from callcenter.supervisor.router import router as supervisor_router
 from ivr.calls.live import LiveCalls
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.voice_db = VoiceDatabase(engine)
     # Counters every worker shares (database or Redis): logins, one-time codes.
     app.state.rate_limiter = build_rate_limiter(settings.rate_limit_storage_url, engine=engine)
+    app.state.attachment_store = open_store(settings.attachments.store_url)
     app.state.live_calls = LiveCalls()
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sms_router)
     app.include_router(guide_router)
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(public_router, prefix="/api/v1")  # /api/v1/public: the smartphone channel
     install_console(app)
     app.include_router(supervisor_router)  # /console/supervisor/...
     if settings.onestop_base_url is None:  # no real one-stop system configured: emulate it here
