@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.attachments.content import PreparedDocument
 from callcenter.attachments.storage import AttachmentStore
+from callcenter.procedures import Procedure
 from models.attachment import Attachment
 from models.dossier import Dossier
 
@@ -54,3 +55,12 @@ def add_attachment(
 def discard(store: AttachmentStore, attachment: Attachment) -> None:
     """The transaction that would have kept the row did not commit: drop the bytes."""
     store.delete(attachment.storage_key)
+
+
+def attachment_payload(attachment: Attachment, procedure: Procedure) -> dict[str, object]:
+    """What the submission's outbox entry keeps of an attachment to send it later."""
+    spec = procedure.attachment(attachment.name)
+    return {
+        "id": attachment.id, "name": attachment.name, "label": spec.label if spec else attachment.name,
+        "storage_key": attachment.storage_key, "content_type": attachment.content_type,
+    }
