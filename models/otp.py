@@ -28,3 +28,5 @@ class OneTimeCode(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     # Set when the code was accepted, or replaced by a newer one: it opens nothing again.
     used_at: Mapped[datetime | None]
+    # Set when it was accepted (the phone was verified): the web funnel counts these.
+    accepted_at: Mapped[datetime | None]

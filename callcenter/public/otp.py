@@ -75,7 +75,7 @@ def check_code(
     used = session.execute(
         update(OneTimeCode)
         .where(OneTimeCode.id == live, OneTimeCode.used_at.is_(None))
-        .values(used_at=now)
+        .values(used_at=now, accepted_at=now)
         .returning(OneTimeCode.id)
         .execution_options(synchronize_session=False)
     ).first()

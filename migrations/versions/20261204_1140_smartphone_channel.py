@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('expires_at', models.base.UTCDateTime(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('used_at', models.base.UTCDateTime(), nullable=True),
+    sa.Column('accepted_at', models.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_one_time_codes'))
     )
     with op.batch_alter_table('one_time_codes', schema=None) as batch_op:
