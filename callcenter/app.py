@@ -12,6 +12,7 @@ from callcenter.api.router import router as api_router
 from callcenter.attachments.storage import open_store
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
+from callcenter.mobile import install_mobile
 from callcenter.onestop.emulator import create_emulator_app
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(public_router, prefix="/api/v1")  # /api/v1/public: the smartphone channel
     install_console(app)
+    install_mobile(app)  # /m: the smartphone channel's site
     app.include_router(supervisor_router)  # /console/supervisor/...
     if settings.onestop_base_url is None:  # no real one-stop system configured: emulate it here
         emulator = create_emulator_app(

@@ -79,11 +79,15 @@ class _Parts:
             self.name = options.get(b"name", b"").decode("utf-8", "replace")
             if b"filename" in options:
                 self.is_file = True
-                self.upload.filename = options[b"filename"].decode("utf-8", "replace")[:200]
+                filename = options[b"filename"].decode("utf-8", "replace")[:200]
+                if not filename:  # a file input left empty (a form offers camera and gallery)
+                    self.name = None
+                else:
+                    self.upload.filename = filename
         self.header_field = self.header_value = b""
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
-        if self.error is not None:
+        if self.error is not None or (self.is_file and self.name is None):
             return
         chunk = data[start:end]
         if self.is_file:

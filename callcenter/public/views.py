@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from callcenter.attachments.service import attachments_of
-from callcenter.dossiers.notices import status_label
 from callcenter.procedures import GROUPS, Procedure, load_catalogue
 from callcenter.public.schemas import (
     AttachmentOut,
@@ -17,6 +16,20 @@ from callcenter.public.schemas import (
 )
 from models.domain.citizen_id import mask_citizen_id
 from models.dossier import Dossier
+
+# Where a dossier stands, as a citizen reads it (staff read callcenter.dossiers.notices).
+CITIZEN_STATUS = {
+    "draft": "Đã nhận, chờ cán bộ kiểm tra",
+    "in_progress": "Cán bộ đang kiểm tra hồ sơ",
+    "submitting": "Đang gửi đến cơ quan giải quyết",
+    "submitted": "Cơ quan giải quyết đã tiếp nhận",
+    "processing": "Đang giải quyết",
+    "result_ready": "Đã có kết quả",
+    "in_transit": "Kết quả đang được chuyển phát",
+    "delivered": "Đã trả kết quả",
+    "cancelled": "Đã hủy",
+    "rejected": "Không được chấp nhận",
+}
 
 
 def procedure_out(p: Procedure) -> PublicProcedureOut:
@@ -50,7 +63,7 @@ def dossier_out(session: Session, dossier: Dossier) -> CitizenDossierOut:
     return CitizenDossierOut(
         reference=dossier.reference, procedure=dossier.procedure,
         procedure_name=procedure.name if procedure else dossier.procedure, variant=dossier.variant,
-        channel=dossier.channel, status=dossier.status, status_label=status_label(dossier.status),
+        channel=dossier.channel, status=dossier.status, status_label=CITIZEN_STATUS.get(dossier.status, dossier.status),
         created_at=dossier.created_at, vessel_registration=dossier.vessel_registration,
         onestop_code=dossier.onestop_code, due_date=dossier.onestop_due_date,
         postal_tracking_number=dossier.postal_tracking_number, applicant_name=dossier.applicant_name,
