@@ -63,7 +63,8 @@ def dossier_out(session: Session, dossier: Dossier) -> CitizenDossierOut:
     return CitizenDossierOut(
         reference=dossier.reference, procedure=dossier.procedure,
         procedure_name=procedure.name if procedure else dossier.procedure, variant=dossier.variant,
-        channel=dossier.channel, status=dossier.status, status_label=CITIZEN_STATUS.get(dossier.status, dossier.status),
+        channel=dossier.channel, status=dossier.status,
+        status_label=CITIZEN_STATUS.get(dossier.status, dossier.status),
         created_at=dossier.created_at, vessel_registration=dossier.vessel_registration,
         onestop_code=dossier.onestop_code, due_date=dossier.onestop_due_date,
         postal_tracking_number=dossier.postal_tracking_number, applicant_name=dossier.applicant_name,
