@@ -101,6 +101,7 @@ class MobileConfig(BaseModel):
     otp_per_phone: str = "3/15 minutes"
     otp_per_address: str = "20/hour"
     session_tries_per_address: str = "30/hour"
+    dossiers_per_phone: str = "10/hour"  # dossiers one verified phone may file
     session_minutes: int = Field(default=120, ge=5)  # how long a verified phone stays signed in
 
 

@@ -209,6 +209,11 @@ def form_post(request: Request, code: str, form: MobileForm, db: SessionDep) -> 
             "specs": procedure.fields_for(variant), "vessel": checked.vessel, "delivery_methods": DELIVERY,
             "documents": procedure.attachments_for(variant),
         })
+    try:
+        signin.count_filing(request, phone=phone, settings=settings)
+    except TooMany:
+        return _form_page(request, procedure, variant, values, notice=signin.TOO_MANY_DOSSIERS,
+                          status_code=429)
     dossier = filing.file_dossier(db, phone=phone, checked=checked,
                                   sending_enabled=settings.twilio_sending_enabled)
     db.commit()

@@ -99,13 +99,19 @@ def today(settings: Any, now: datetime | None = None) -> Any:
 
 
 @router.post("/dossiers", status_code=status.HTTP_201_CREATED)
-def file_dossier(body: Json, phone: CitizenPhone, session: SessionDep, settings: SettingsDep) -> ReferenceOut:
+def file_dossier(
+    body: Json, request: Request, phone: CitizenPhone, session: SessionDep, settings: SettingsDep
+) -> ReferenceOut:
     given = _parse(DossierIn, body)
     try:
         checked = filing.check_filing(session, phone=phone, filing=given, today=today(settings),
                                       province=settings.hotline_province)
     except filing.FilingInvalid as exc:
         raise invalid(exc.errors) from None
+    try:
+        signin.count_filing(request, phone=phone, settings=settings)
+    except TooMany as exc:
+        raise too_many(exc, signin.TOO_MANY_DOSSIERS) from None
     dossier = filing.file_dossier(session, phone=phone, checked=checked,
                                   sending_enabled=settings.twilio_sending_enabled)
     session.commit()

@@ -26,6 +26,13 @@ SENT = "Nếu số điện thoại đúng, mã xác thực 6 số đã được 
 WRONG_CODE = "Mã xác thực không đúng hoặc đã hết hạn. Xin ông/bà kiểm tra lại hoặc nhận mã mới."
 TOO_MANY_CODES = "Ông/bà đã yêu cầu mã quá nhiều lần. Xin đợi ít phút rồi thử lại."
 TOO_MANY_TRIES = "Nhập sai quá nhiều lần. Xin đợi ít phút rồi thử lại."
+TOO_MANY_DOSSIERS = "Số điện thoại này đã gửi nhiều hồ sơ trong thời gian ngắn. Xin đợi rồi gửi tiếp."
+
+
+def count_filing(request: Request, *, phone: str, settings: Settings) -> None:
+    """One more dossier from this phone (TooMany past the limit): a verified phone is no
+    licence to fill the operators' queue."""
+    take(request, (settings.mobile.dossiers_per_phone, "web-dossier-phone", phone))
 
 
 def mobile_phone(raw: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -167,3 +169,32 @@ def test_another_phones_token_sees_nothing_of_this_ones(
     assert client.get(DOSSIERS, headers=bearer("not.a.token")).status_code == 401
     staff = create_access_token(user=User(id=1, role="supervisor"), secret_key=settings.secret_key, minutes=5)
     assert client.get(DOSSIERS, headers=bearer(staff)).status_code == 401
+
+
+def test_one_phone_cannot_flood_the_queue_with_dossiers(
+    client: TestClient, sign_in: SignIn, settings: Settings
+) -> None:
+    settings.mobile.dossiers_per_phone = "2/hour"
+    token = sign_in(OTHER_PHONE)
+    answers = [client.post(DOSSIERS, json=filing("promotion_notice"), headers=bearer(token)).status_code
+               for _ in range(3)]
+    assert answers == [201, 201, 429]
+
+
+def test_without_twilio_the_code_is_logged_in_demo_mode_only(
+    client: TestClient, settings: Settings, db: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.twilio_account_sid = None  # nothing can be texted
+    settings.demo_mode = False
+    client.post(OTP, json={"phone": OWNER_PHONE})
+    assert "demo_one_time_code" not in capsys.readouterr().out
+    assert [m.body for m in db.scalars(select(Message))] == [
+        "DVC Quang Ngai: ma xac thuc cua ong/ba la ******, dung trong 5 phut. Khong dua ma nay cho bat ky ai."
+    ]  # recorded, never sent, and holding no live code
+    settings.demo_mode = True
+    client.post(OTP, json={"phone": OTHER_PHONE})
+    logged = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # the console's colours
+    assert "demo_one_time_code" in logged
+    code = re.search(r"\bcode='?(\d{6})", logged)
+    assert code is not None
+    assert client.post(SESSION, json={"phone": OTHER_PHONE, "code": code.group(1)}).status_code == 200
