@@ -33,8 +33,7 @@ class FolderStore:
     """Files under one folder, written whole or not at all (temp file, then rename)."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = root.resolve()  # made with the first file kept in it
 
     def _path(self, key: str) -> Path:
         if not _KEY.fullmatch(key) or ".." in key:
