@@ -36,7 +36,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     def local(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
         return value.astimezone(zone).strftime(fmt) if value else ""
 
-    full = {"csrf_token": current.csrf_token, "phone": current.phone, "local": local, **(context or {})}
+    full = {"csrf_token": current.csrf_token, "phone": current.phone, "local": local,
+            "hotline": settings.hotline_display, **(context or {})}
     response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
     response.headers["Cache-Control"] = "no-cache"  # the service worker keeps its own copy
     if session is not None or getattr(request.state, "mobile_session_new", False):
