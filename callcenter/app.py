@@ -10,14 +10,17 @@ from fastapi import FastAPI
 
 from callcenter.api.errors import install_api_error_handlers
 from callcenter.api.router import router as api_router
+from callcenter.attachments.storage import open_store
 from callcenter.auth.login import LoginGate
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
+from callcenter.mobile import install_mobile
 from callcenter.onestop.emulator.loopback import start_loopback_emulator
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.ops.metrics import login_outcomes
 from callcenter.outbox.runner import start_outbox_thread
+from callcenter.public.router import router as public_router
 from callcenter.ratelimit import build_rate_limiter
 from callcenter.security import install_security
 from callcenter.supervisor.router import router as supervisor_router
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     # Counters every worker shares (database or Redis): logins, one-time codes.
     app.state.rate_limiter = build_rate_limiter(settings.rate_limit_storage_url, engine=engine)
+    open_store(settings.attachments.store_url)  # a store that cannot be used stops the start
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()
     install_voice_fault_handlers(app)
@@ -83,7 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(guide_router)
     app.include_router(api_router, prefix="/api/v1")
     install_api_error_handlers(app)
+    app.include_router(public_router, prefix="/api/v1")  # /api/v1/public: the smartphone channel
     install_console(app)
+    install_mobile(app)  # /m: the smartphone channel's site
     app.include_router(supervisor_router)  # /console/supervisor/...
 
     @app.get("/healthz", include_in_schema=False)

@@ -125,6 +125,39 @@ class LoginConfig(BaseModel):
         return value
 
 
+# --- The smartphone channel (mobile site /m, public API /api/v1/public; issue 17) -------
+
+
+class MobileConfig(BaseModel):
+    """`MOBILE_*`: one-time codes and citizens' sessions of the mobile site and its API."""
+
+    otp_ttl_s: int = Field(default=300, ge=30)  # a code is good for 5 minutes
+    otp_max_tries: int = Field(default=5, ge=1)  # wrong guesses before a code is dead
+    # Limits in the `limits` notation, shared by every worker: codes sent to one phone,
+    # code requests from one client address, code checks from one address.
+    otp_per_phone: str = "3/15 minutes"
+    otp_per_address: str = "20/hour"
+    session_tries_per_address: str = "30/hour"
+    dossiers_per_phone: str = "10/hour"  # dossiers one verified phone may file
+    session_minutes: int = Field(default=120, ge=5)  # how long a verified phone stays signed in
+
+
+class AttachmentsConfig(BaseModel):
+    """`ATTACHMENTS_*`: documents citizens attach (photos, PDFs), kept outside the database."""
+
+    # A folder (relative to the working directory, or absolute, or `file:///…`); an
+    # S3-compatible URL (`s3://bucket/prefix`) is refused until a store for it exists.
+    store_url: str = "var/attachments"
+    # One upload, before re-encoding; the upload route lets no body past 64 MB whatever this says.
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=63 * 1024 * 1024)
+    max_per_dossier: int = Field(default=12, ge=1)
+    # Photos are scaled down to this many pixels on their long side when re-encoded.
+    max_side_px: int = Field(default=2400, ge=320)
+
+
+# ----------------------------------------------------------------------------------------
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore",
@@ -193,6 +226,9 @@ class Settings(BaseSettings):
     onestop_emulator: EmulatorConfig = EmulatorConfig()
     retention: RetentionPolicy = RetentionPolicy()
     reports: ReportsConfig = ReportsConfig()
+    # The smartphone channel (issue 17): MOBILE_*, ATTACHMENTS_*.
+    mobile: MobileConfig = MobileConfig()
+    attachments: AttachmentsConfig = AttachmentsConfig()
 
     @model_validator(mode="after")
     def _normalise(self) -> Settings:

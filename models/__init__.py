@@ -1,5 +1,6 @@
 """Database models, one module per aggregate. Imports neither `ivr` nor `callcenter`."""
 
+from models.attachment import Attachment as Attachment
 from models.audit import AuditEntry
 from models.base import Base
 from models.call import Call, CallEvent, WebhookClaim
@@ -9,6 +10,8 @@ from models.dossier import Dossier, DossierEvent
 from models.login_throttle import LoginThrottle as LoginThrottle
 from models.message import Message
 from models.onestop_emulator import OneStopEmuDossier as OneStopEmuDossier
+from models.onestop_emulator import OneStopEmuFile as OneStopEmuFile
+from models.otp import OneTimeCode as OneTimeCode
 from models.outbox import OutboxEntry
 from models.rate_limit import RateLimitCounter as RateLimitCounter
 from models.user import User

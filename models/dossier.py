@@ -10,9 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, JSONType, TimestampMixin, utcnow, where_set
 
-PROCEDURES = ("fishing_licence", "vessel_safety_certificate")
+PROCEDURES = (
+    "fishing_licence", "vessel_safety_certificate", "household_business_registration",
+    "household_business_termination", "promotion_notice",
+)
 VARIANTS = ("new", "reissue")
-CHANNELS = ("ivr", "sms", "operator")
+CHANNELS = ("ivr", "sms", "operator", "web")  # web: the mobile site and its public API
 STATUSES = (
     "draft", "in_progress", "submitting", "submitted", "processing", "result_ready",
     "in_transit", "delivered", "cancelled", "rejected",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, JSONType, utcnow
@@ -57,3 +57,22 @@ class OneStopEmuDossier(Base):
     delivered_at: Mapped[datetime | None]
 
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OneStopEmuFile(Base):
+    """A file uploaded to the emulated desk (`POST /pa/file/--upload`), as iGate takes
+    scanned documents: uploaded first, then named by id in the application."""
+
+    __tablename__ = "onestop_emu_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(40), unique=True)
+    # A retried upload with the same key returns this file instead of a second one.
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Another organisation's system, played locally: it keeps the bytes as it likes.
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

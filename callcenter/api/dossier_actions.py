@@ -89,11 +89,21 @@ class FieldOut(BaseModel):
     variants: list[str] | None  # None: every variant
 
 
+class AttachmentSpecOut(BaseModel):
+    name: str
+    label: str
+    required: bool
+
+
 class ProcedureOut(BaseModel):
     code: str
     name: str
     variants: list[str]
+    needs_vessel: bool
+    channels: list[str]
+    agency: str
     fields: list[FieldOut]
+    attachments: list[AttachmentSpecOut]
 
 
 @router.get("/procedures")
@@ -105,6 +115,12 @@ def procedures(
             code=p.code,
             name=p.name,
             variants=[v.code for v in p.variants],
+            needs_vessel=p.needs_vessel,
+            channels=list(p.channels),
+            agency=p.agency,
+            attachments=[
+                AttachmentSpecOut(name=a.name, label=a.label, required=a.required) for a in p.attachments
+            ],
             fields=[
                 FieldOut(
                     name=f.name,

@@ -13,6 +13,7 @@ from callcenter.audit.log import record_audit
 from callcenter.callbacks.repository import attempts_for
 from callcenter.callbacks.service import OUTCOME_LABELS
 from callcenter.calls.repository import get_call
+from callcenter.console import web_dossiers
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import StaffPage, client_ip
 from callcenter.console.dossier_form import (
@@ -83,6 +84,8 @@ def _page(request: Request, db: Session, row: DossierRow, user: User, *,
         "attempts": attempts_for(db, dossier_id=dossier.id), "outcome_labels": OUTCOME_LABELS,
         "event_kinds": EVENT_KINDS, "address_parts": ADDRESS_PARTS, "delivery_methods": DELIVERY_METHODS,
         "now": utcnow(), "processing_days": procedure.processing_days(dossier.variant) if procedure else None,
+        "needs_vessel": procedure.needs_vessel if procedure else True,
+        **web_dossiers.page_context(db, dossier, row.vessel),  # _attachments.html
     }
     return render(request, "dossier.html", context, status_code=status_code)
 

@@ -13,6 +13,7 @@ NOTICES = {
     ),
     "callback_failed": "Không gọi được qua Twilio; lần gọi đã được ghi lại và hẹn gọi lại (xem bên dưới).",
     "callback_no_fisher_phone": "Hồ sơ chưa có số điện thoại của người dân để gọi lại.",
+    "not_ready": "Hồ sơ chưa đủ điều kiện để gửi ngay; xem các mục còn thiếu bên dưới.",
     "callback_no_operator_phone": "Tài khoản của bạn chưa có số điện thoại để tổng đài gọi vào trước.",
 }
 

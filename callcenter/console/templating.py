@@ -55,7 +55,10 @@ def variant_name(procedure: str, variant: str | None) -> str:
     return chosen.name if chosen else (variant or "")
 
 
-CHANNELS = {"ivr": "Tổng đài tự động", "sms": "Tin nhắn SMS", "operator": "Điện thoại viên"}
+CHANNELS = {
+    "ivr": "Tổng đài tự động", "sms": "Tin nhắn SMS", "operator": "Điện thoại viên",
+    "web": "Điện thoại thông minh",
+}
 STATUSES = {
     "draft": "Nháp", "in_progress": "Đang xử lý", "submitting": "Đang gửi", "submitted": "Đã gửi",
     "processing": "Đang giải quyết", "result_ready": "Có kết quả", "in_transit": "Đang chuyển phát",

@@ -183,17 +183,27 @@ class PatchErrors(ValueError):
         self.errors = errors
 
 
-def missing_for_submit(dossier: Dossier, procedure: Procedure, *, today: date) -> Errors:
-    """Everything that keeps the dossier from the one-stop desk, by path; empty when ready."""
+def missing_for_submit(
+    dossier: Dossier, procedure: Procedure, *, today: date, attached: frozenset[str] = frozenset()
+) -> Errors:
+    """Everything that keeps the dossier from the one-stop desk, by path; empty when ready.
+
+    `attached`: the names of the documents attached to it (the procedure's required
+    attachments must be among them)."""
     errors: Errors = {}
     if procedure.variants and procedure.variant(dossier.variant) is None:
         errors["variant"] = "Chưa chọn cấp mới hay cấp lại."
-    for path, value, label in (
+    required = [
         ("applicant.name", dossier.applicant_name, "họ tên người nộp"),
         ("applicant.id_number", dossier.applicant_id_number, "số căn cước"),
         ("applicant.phone", dossier.applicant_phone, "số điện thoại"),
-        ("vessel.registration_number", dossier.vessel_registration, "số đăng ký tàu cá"),
-    ):
+    ]
+    if procedure.needs_vessel:
+        required.append(("vessel.registration_number", dossier.vessel_registration, "số đăng ký tàu cá"))
+    for document in procedure.attachments_for(dossier.variant):
+        if document.required and document.name not in attached:
+            errors[f"attachments.{document.name}"] = f"Chưa đính kèm: {document.label}."
+    for path, value, label in required:
         if not value:
             errors[path] = f"Chưa có {label}."
     if dossier.applicant_id_number:

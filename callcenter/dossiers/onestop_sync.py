@@ -31,6 +31,7 @@ import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.attachments.storage import AttachmentStore, StoreError, open_store
 from callcenter.dossiers.notices import receipt_sms, status_history, status_label, status_sms
 from callcenter.dossiers.service import ONESTOP_SUBMIT
 from callcenter.onestop.client import (
@@ -42,7 +43,7 @@ from callcenter.onestop.client import (
     OneStopStatus,
     OneStopUnavailable,
 )
-from callcenter.onestop.schemas import Application
+from callcenter.onestop.schemas import Application, AttachmentRef
 from callcenter.outbox.context import OutboxContext
 from callcenter.outbox.errors import PermanentFailure, RetryLater
 from callcenter.postal.s10 import InvalidTrackingNumber, normalize_tracking_number
@@ -89,6 +90,24 @@ def _superseded(session: Session, entry: OutboxEntry, reference: str) -> bool:
     return bool(later)
 
 
+def upload_attachments(
+    client: OneStopClient, attachments: list[dict[str, object]], *, key: str, store: AttachmentStore
+) -> list[AttachmentRef]:
+    refs = []
+    for item in attachments:
+        try:
+            content = store.get(str(item["storage_key"]))
+        except StoreError as exc:  # the store is shared storage: down now, back later
+            raise OneStopUnavailable(f"attachment store: {exc}") from exc
+        extension = str(item["storage_key"]).rsplit(".", 1)[-1]
+        file_id = client.upload(
+            content, filename=f"{item['name']}-{item['id']}.{extension}",
+            content_type=str(item["content_type"]), idempotency_key=f"{key}:file:{item['id']}",
+        )
+        refs.append(AttachmentRef(file_id=file_id, name=str(item["name"]), label=str(item["label"])))
+    return refs
+
+
 def deliver_submission(
     session: Session, entry: OutboxEntry, context: OutboxContext, *, client: OneStopClient | None = None
 ) -> None:
@@ -98,8 +117,15 @@ def deliver_submission(
     if dossier.status != "submitting" or _superseded(session, entry, dossier.reference):
         return  # filed on an earlier try whose "done" was lost, or replaced: never twice
     application = Application.model_validate(entry.payload["application"])
+    desk = client or client_for(context)
     try:
-        receipt = (client or client_for(context)).apply(application, idempotency_key=entry.idempotency_key)
+        # Documents go up first, each under a key of its own, so a retry gets the same
+        # file ids back and the application it sends is the very same body.
+        application.attachments = upload_attachments(
+            desk, entry.payload.get("attachments") or [], key=entry.idempotency_key,
+            store=open_store(context.settings.attachments.store_url),
+        )
+        receipt = desk.apply(application, idempotency_key=entry.idempotency_key)
     except OneStopRejected as exc:
         raise PermanentFailure(_masked(f"Hệ thống một cửa từ chối hồ sơ: {exc.reason}")) from exc
     except OneStopUnavailable as exc:

@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from callcenter.attachments.service import attachment_payload, attachments_of
 from callcenter.audit.log import record_audit
 from callcenter.dossiers.checks import PatchErrors, check_patch, missing_for_submit
 from callcenter.dossiers.notices import status_label
@@ -329,7 +330,10 @@ def submit_dossier(
     if dossier.status not in EDITABLE:
         raise DossierNotEditable(reference, dossier.status)
     dossier = _claim(session, dossier, user, now, ip)
-    errors = missing_for_submit(dossier, _procedure(dossier), today=_today(now))
+    procedure = _procedure(dossier)
+    attached = attachments_of(session, dossier_id=dossier.id)
+    names = frozenset(a.name for a in attached)
+    errors = missing_for_submit(dossier, procedure, today=_today(now), attached=names)
     vessel = session.get(Vessel, dossier.vessel_id) if dossier.vessel_id else None
     if not errors:
         try:
@@ -357,6 +361,8 @@ def submit_dossier(
         "reference": reference,
         # Built once and resent as is: a retry must carry the very same body.
         "application": application.model_dump(mode="json", by_alias=True),
+        # Uploaded before the application, each with a key of its own (onestop_sync).
+        "attachments": [attachment_payload(a, procedure) for a in attached],
     })
     _note(
         dossier,

@@ -43,16 +43,20 @@ class IncompleteDossier(ValueError):
 def build_application(dossier: Dossier, vessel: Vessel | None) -> Application:
     """The application for this dossier; `vessel` is its registry entry when verified."""
     errors: list[tuple[str, str]] = []
+    needs_vessel = True
     try:
         procedure = procedure_for(dossier.procedure, dossier.variant)
+        needs_vessel = procedure.needs_vessel
     except UnknownProcedure:
         errors.append(("variant", "thủ tục này cần chọn cấp mới hoặc cấp lại"))
-    for path, value in (
+    required = [
         ("applicant.name", dossier.applicant_name),
         ("applicant.id_number", dossier.applicant_id_number),
         ("applicant.phone", dossier.applicant_phone),
-        ("vessel.registration_number", dossier.vessel_registration),
-    ):
+    ]
+    if needs_vessel:
+        required.append(("vessel.registration_number", dossier.vessel_registration))
+    for path, value in required:
         if not value:
             errors.append((path, "chưa có thông tin này"))
     address = dict(dossier.applicant_address or {})
@@ -76,7 +80,7 @@ def build_application(dossier: Dossier, vessel: Vessel | None) -> Application:
             district=_place(address.get("district")),
             province=_place(address.get("province"), codes=PROVINCE_CODES),
         ),
-        e_form=EForm(data=_form_data(dossier, vessel)),
+        e_form=EForm(data=_form_data(dossier, vessel, needs_vessel=needs_vessel)),
         result_delivery=ResultDelivery(
             method=Place(label=DELIVERY_METHODS.get(method, method), value=method),
             address=delivery_address,
@@ -85,8 +89,8 @@ def build_application(dossier: Dossier, vessel: Vessel | None) -> Application:
     )
 
 
-def _form_data(dossier: Dossier, vessel: Vessel | None) -> dict[str, Any]:
-    data: dict[str, Any] = {"registrationNumber": dossier.vessel_registration}
+def _form_data(dossier: Dossier, vessel: Vessel | None, *, needs_vessel: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"registrationNumber": dossier.vessel_registration} if needs_vessel else {}
     if vessel is not None and dossier.vessel_verified:
         data.update(
             vesselName=vessel.vessel_name or None,

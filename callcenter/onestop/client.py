@@ -22,7 +22,7 @@ import httpx
 import structlog
 from pydantic import ValidationError
 
-from callcenter.onestop.schemas import Application, ErrorBody, OneStopDossier
+from callcenter.onestop.schemas import Application, ErrorBody, OneStopDossier, UploadedFile
 from ivr.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -114,6 +114,11 @@ class OneStopClient(Protocol):
         """Where a dossier stands now (raises OneStopNotFound for an unknown code)."""
         ...
 
+    def upload(self, content: bytes, *, filename: str, content_type: str, idempotency_key: str) -> str:
+        """Upload one document before the application that names it; its file id.
+        The same key always yields the same file."""
+        ...
+
 
 def our_status(dossier: OneStopDossier) -> str:
     state = dossier.dossier_status.code
@@ -196,6 +201,16 @@ class HttpOneStopClient:
         response = self._send("GET", "/pa/dossier/--by-code", params={"code": code})
         return status_of(self._dossier(response))
 
+    def upload(self, content: bytes, *, filename: str, content_type: str, idempotency_key: str) -> str:
+        response = self._send(
+            "POST", "/pa/file/--upload", files={"file": (filename, content, content_type)},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        try:
+            return UploadedFile.model_validate_json(response.content).file_id
+        except ValidationError as exc:
+            raise OneStopUnavailable("one-stop system sent an answer that is not a file") from exc
+
     def _send(
         self,
         method: str,
@@ -204,12 +219,13 @@ class HttpOneStopClient:
         json: object = None,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> httpx.Response:
         url = self._base_url + path
         try:
             response = self._http.request(
                 method, url, json=json, params=params, headers={**self._headers, **(headers or {})},
-                timeout=self._timeout,
+                timeout=self._timeout, files=files,
             )
         except httpx.TimeoutException as exc:
             raise OneStopUnavailable(f"one-stop system timed out ({method} {path})") from exc

@@ -22,6 +22,8 @@ class OneStopProcedure:
     # The safety certificate is issued N days *after* an inspection, and the inspection
     # date is agreed within this many working days of receipt.
     inspection_days: int = 0
+    # The desk checks a vessel registration number in the eForm only for these.
+    needs_vessel: bool = True
 
     @property
     def total_working_days(self) -> int:
@@ -50,6 +52,30 @@ CATALOGUE: tuple[OneStopProcedure, ...] = (
         name="Cấp giấy chứng nhận an toàn kỹ thuật tàu cá",
         working_days=3,
         inspection_days=1,
+    ),
+    OneStopProcedure(
+        code="QNG-HKD-DKTL",
+        procedure="household_business_registration",
+        variant=None,
+        name="Đăng ký thành lập hộ kinh doanh",
+        working_days=3,
+        needs_vessel=False,
+    ),
+    OneStopProcedure(
+        code="QNG-HKD-CDHD",
+        procedure="household_business_termination",
+        variant=None,
+        name="Chấm dứt hoạt động hộ kinh doanh",
+        working_days=3,
+        needs_vessel=False,
+    ),
+    OneStopProcedure(
+        code="QNG-SCT-TBKM",
+        procedure="promotion_notice",
+        variant=None,
+        name="Thông báo hoạt động khuyến mại",
+        working_days=0,  # a notice: received, no result to wait for
+        needs_vessel=False,
     ),
 )
 

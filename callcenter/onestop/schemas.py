@@ -75,6 +75,24 @@ class ResultDelivery(WireModel):
     address: str | None = None
 
 
+class AttachmentRef(WireModel):
+    """A document uploaded before (`POST /pa/file/--upload`), named in the application."""
+
+    file_id: str
+    name: str  # which document: the procedure's attachment name (`registration_certificate`)
+    label: str | None = None  # what a clerk reads
+
+
+class UploadedFile(WireModel):
+    """The desk's answer to an upload, and what it lists for a dossier's files."""
+
+    file_id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
 class Application(WireModel):
     """Body of `POST /pa/dossier/--apply-online`."""
 
@@ -85,6 +103,7 @@ class Application(WireModel):
     # Our reference, so a clerk can quote it back to the hotline.
     external_code: str | None = None
     note: str | None = None
+    attachments: list[AttachmentRef] = Field(default_factory=list)
 
 
 class DossierStatus(WireModel):
@@ -114,6 +133,7 @@ class OneStopDossier(WireModel):
     status_comment: str | None = None  # why documents were requested or it was refused
     result_delivery: ResultDelivery | None = None
     postal: Postal | None = None
+    attachments: list[AttachmentRef] = Field(default_factory=list)
 
 
 class DossierPage(WireModel):

@@ -7,7 +7,10 @@
 """
 
 from callcenter.procedures.loader import (
+    CHANNELS,
     FIELD_TYPES,
+    GROUPS,
+    AttachmentSpec,
     Catalogue,
     CatalogueError,
     FieldSpec,
@@ -18,6 +21,6 @@ from callcenter.procedures.loader import (
 )
 
 __all__ = [
-    "FIELD_TYPES", "Catalogue", "CatalogueError", "FieldSpec", "Procedure", "Variant", "load_catalogue",
-    "parse_catalogue",
+    "CHANNELS", "FIELD_TYPES", "GROUPS", "AttachmentSpec", "Catalogue", "CatalogueError", "FieldSpec",
+    "Procedure", "Variant", "load_catalogue", "parse_catalogue",
 ]

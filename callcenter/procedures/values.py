@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from callcenter.onestop.working_days import add_working_days
 from callcenter.procedures.loader import FieldSpec
+from models.domain.citizen_id import InvalidCitizenId, check_citizen_id
+from models.domain.tax_code import InvalidTaxCode, check_household_business_number, check_tax_code
 from models.domain.text import fold, nfc
 
 MAX_TEXT = 300
@@ -47,7 +50,7 @@ def _number(value: object) -> int | float:
     return number
 
 
-def _date(value: object, *, today: date, not_before_today: bool) -> str:
+def _date(value: object, *, today: date, not_before_today: bool, working_days_ahead: int | None) -> str:
     if not isinstance(value, str):
         raise InvalidValue("phải là ngày dạng YYYY-MM-DD hoặc DD/MM/YYYY")
     text = value.strip()
@@ -61,6 +64,13 @@ def _date(value: object, *, today: date, not_before_today: bool) -> str:
         raise InvalidValue("phải là ngày dạng YYYY-MM-DD hoặc DD/MM/YYYY")
     if not_before_today and day < today:
         raise InvalidValue(f"ngày {day:%d/%m/%Y} đã qua")
+    if working_days_ahead:
+        earliest = add_working_days(today, working_days_ahead)
+        if day < earliest:
+            raise InvalidValue(
+                f"phải cách ngày nộp ít nhất {working_days_ahead} ngày làm việc "
+                f"(sớm nhất {earliest:%d/%m/%Y})"
+            )
     return day.isoformat()
 
 
@@ -73,12 +83,28 @@ def _choice(value: object, choices: tuple[str, ...]) -> str:
     raise InvalidValue(f"chọn một trong: {', '.join(choices)}")
 
 
+def _identifier(kind: str, value: object, today: date) -> str:
+    if not isinstance(value, str):
+        raise InvalidValue("phải là chữ số")
+    try:
+        if kind == "tax_code":
+            return check_tax_code(value, today=today)
+        if kind == "citizen_id":
+            return check_citizen_id(value, today=today)
+        return check_household_business_number(value, today=today)
+    except (InvalidTaxCode, InvalidCitizenId) as exc:
+        raise InvalidValue(str(exc)) from None
+
+
 def check_value(spec: FieldSpec, value: object, *, today: date) -> str | int | float:
     """The stored form of a non-empty value (empty values are the caller's business)."""
     if spec.type == "number":
         return _number(value)
     if spec.type == "date":
-        return _date(value, today=today, not_before_today=spec.min == "today")
+        return _date(value, today=today, not_before_today=spec.min == "today",
+                     working_days_ahead=spec.min_working_days)
+    if spec.type in ("tax_code", "citizen_id", "household_business_number"):
+        return _identifier(spec.type, value, today)
     if spec.type == "choice":
         return _choice(value, spec.choices)
     return _text(value)

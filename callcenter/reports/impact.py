@@ -23,7 +23,7 @@ from models.domain.text import fold
 from models.dossier import Dossier
 from models.vessel import Vessel
 
-PHONE_CHANNELS = ("ivr", "operator")  # the fisher phoned; "sms" is the other remote channel
+PHONE_CHANNELS = ("ivr", "operator")  # the fisher phoned; "sms" and "web" are the other remote channels
 
 
 class ImpactConfigError(ValueError):
@@ -85,13 +85,14 @@ def load_impact_config(path: Path) -> ImpactConfig:
 class ImpactFigures:
     dossiers_phone: int = 0
     dossiers_sms: int = 0
+    dossiers_web: int = 0  # filed from a smartphone (the mobile site or its API)
     trips_avoided: int = 0
     saved_vnd: int = 0
     hours_saved: float = 0.0
 
     @property
     def dossiers(self) -> int:
-        return self.dossiers_phone + self.dossiers_sms
+        return self.dossiers_phone + self.dossiers_sms + self.dossiers_web
 
     @property
     def days_saved(self) -> float:
@@ -121,6 +122,8 @@ def impact(session: Session, *, period: Period, config: ImpactConfig, offset_s: 
         for figures in (result.total, result.by_month.setdefault(str(month_key), ImpactFigures())):
             if channel == "sms":
                 figures.dossiers_sms += int(count)
+            elif channel == "web":
+                figures.dossiers_web += int(count)
             else:
                 figures.dossiers_phone += int(count)
             figures.trips_avoided += trips

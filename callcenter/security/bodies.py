@@ -58,22 +58,34 @@ class BodyLimitByPath:
         await limited(scope, receive, _in_vietnamese(scope, send))
 
 
+# What Starlette (and FastAPI's handler for its exception) say when a body is too large.
+_STARLETTE_WORDS = (b"Content Too Large", b'{"detail":"Content Too Large"}')
+
+
 def _in_vietnamese(scope: Scope, send: Send) -> Send:
     """Starlette answers a body past its limit with a plain "Content Too Large": say it
-    in Vietnamese, naming the limit, whichever layer refused it."""
-    replaced = False
+    in Vietnamese, naming the limit, whichever layer refused it. A 413 the app wrote in
+    its own words (an upload past ATTACHMENTS_MAX_BYTES) goes out as it is."""
+    held: Message | None = None
+    passing = True
 
     async def answer(message: Message) -> None:
-        nonlocal replaced
+        nonlocal held, passing
         if message["type"] == "http.response.start" and message["status"] == 413:
-            replaced = True
-            body = orjson.dumps({"detail": too_large_message(scope.get(MAX_BODY_SIZE_SCOPE_KEY))})
-            await send({"type": "http.response.start", "status": 413, "headers": [
-                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            ]})
-            await send({"type": "http.response.body", "body": body})
+            held = message  # decided by its body
             return
-        if not replaced:
+        if held is not None and message["type"] == "http.response.body":
+            start, held = held, None
+            if message.get("body", b"") in _STARLETTE_WORDS and not message.get("more_body", False):
+                passing = False
+                body = orjson.dumps({"detail": too_large_message(scope.get(MAX_BODY_SIZE_SCOPE_KEY))})
+                await send({"type": "http.response.start", "status": 413, "headers": [
+                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                ]})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(start)
+        if passing:
             await send(message)
 
     return answer

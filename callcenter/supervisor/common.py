@@ -14,6 +14,7 @@ from callcenter.reports.context import ReportContext
 from callcenter.reports.impact import Impact, ImpactConfig, impact, load_impact_config, since_start
 from callcenter.reports.period import Period, parse_period
 from callcenter.reports.summary import CallSummary, FunnelStep, call_summary, funnel
+from callcenter.reports.web import WebStep, web_funnel
 
 DEFAULT_DAYS = 30
 
@@ -45,6 +46,7 @@ class PeriodFigures:
     to_claim: figures.Durations
     by_procedure_status: list[tuple[str, str, int]]
     by_channel: dict[str, int]
+    web_funnel: list[WebStep]
     operators: list[figures.OperatorFigures]
     impact: Impact
     impact_since_start: Impact
@@ -63,6 +65,7 @@ def period_figures(session: Session, *, period: Period, ctx: ReportContext) -> P
         to_claim=figures.time_to_claim(session, period=period),
         by_procedure_status=figures.dossiers_by_procedure_status(session, period=period),
         by_channel=figures.dossiers_by_channel(session, period=period),
+        web_funnel=web_funnel(session, period=period),
         operators=figures.per_operator(session, period=period),
         impact=impact(session, period=period, config=config, offset_s=ctx.offset_s),
         impact_since_start=impact(session, period=since_start(config, ctx.tz), config=config,

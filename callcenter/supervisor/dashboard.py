@@ -92,8 +92,9 @@ def impact_page(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx
     months = sorted(figures.impact_since_start.by_month.items())
     chart = column_chart(
         "Hồ sơ nộp từ xa theo tháng", [m[5:7] + "/" + m[2:4] for m, _ in months],
-        [(v.dossiers_phone, v.dossiers_sms) for _, v in months],
-        [Series("Qua điện thoại", PALETTE["blue"]), Series("Qua SMS", PALETTE["green"])],
+        [(v.dossiers_phone, v.dossiers_sms, v.dossiers_web) for _, v in months],
+        [Series("Qua điện thoại", PALETTE["blue"]), Series("Qua SMS", PALETTE["green"]),
+         Series("Qua điện thoại thông minh", PALETTE["amber"])],
         label_every=max(1, len(months) // 12),
     )
     return render(request, "sv_impact.html", {"f": figures, "months": months, "chart": chart})
@@ -131,6 +132,8 @@ def report_csv(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx,
                  ("Điện thoại viên", op.full_name or op.username, "Gọi lại", op.callbacks)]
     rows += [("Hồ sơ", f"{procedure} / {status}", "Số hồ sơ", n)
              for procedure, status, n in f.by_procedure_status]
+    rows += [("Hồ sơ theo kênh", channel, "Số hồ sơ", n) for channel, n in f.by_channel.items()]
+    rows += [("Phễu điện thoại thông minh", step.title, "Số lượng", step.count) for step in f.web_funnel]
     rows += [("Hiệu quả", "", "Chuyến đi tránh được", f.impact.total.trips_avoided),
              ("Hiệu quả", "", "Tiền tiết kiệm (đồng)", f.impact.total.saved_vnd)]
     record_audit(db, actor=user, action="export", target="report", ip=client_ip(request),

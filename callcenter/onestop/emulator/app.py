@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi import Depends, FastAPI, Header, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
@@ -28,11 +28,15 @@ from callcenter.onestop.schemas import (
     FieldError,
     OneStopDossier,
     StatusChange,
+    UploadedFile,
 )
 from ivr.settings import EmulatorConfig
 from models.base import Base
 from models.db import make_engine, make_sessionmaker
-from models.onestop_emulator import OneStopEmuDossier
+from models.onestop_emulator import OneStopEmuDossier, OneStopEmuFile
+
+# The emulated desk's own cap on one uploaded document.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class WireError(Exception):
@@ -120,7 +124,10 @@ def create_emulator_app(
         if not idempotency_key:
             raise WireError(400, "idempotency_key_required", "Thiếu tiêu đề Idempotency-Key")
         now = clock.now()
-        errors = application_errors(application, today=now.astimezone(ZoneInfo(config.timezone)).date())
+        known = service.known_file_ids(db, [a.file_id for a in application.attachments])
+        errors = application_errors(
+            application, today=now.astimezone(ZoneInfo(config.timezone)).date(), known_files=known
+        )
         if errors:
             raise WireError(422, "invalid_application", "Hồ sơ không hợp lệ", errors)
         try:
@@ -162,6 +169,53 @@ def create_emulator_app(
             size=size,
         )
 
+    # Scanned documents go up first, one by one, and the application names them by id.
+    @app.post(
+        "/pa/file/--upload", response_model=UploadedFile, status_code=201, dependencies=router_deps,
+        responses={200: {"description": "a retry: the file this key uploaded before"}},
+    )
+    async def upload(
+        file: UploadFile,
+        db: SessionDep,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header(max_length=120)] = None,
+    ) -> UploadedFile:
+        if not idempotency_key:
+            raise WireError(400, "idempotency_key_required", "Thiếu tiêu đề Idempotency-Key")
+        content = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise WireError(413, "file_too_large", "Tệp quá lớn")
+        if not content:
+            raise WireError(422, "empty_file", "Tệp rỗng")
+        try:
+            stored, created = service.upload_file(
+                db, content=content, filename=file.filename or "tep", idempotency_key=idempotency_key,
+                content_type=file.content_type or "application/octet-stream", now=clock.now(),
+            )
+        except service.IdempotencyConflict as exc:
+            raise WireError(422, "idempotency_key_reused", str(exc)) from exc
+        db.commit()
+        if not created:
+            response.status_code = 200
+        return _uploaded(stored)
+
+    @app.get("/pa/file/{file_id}", dependencies=router_deps)
+    def download(file_id: str, db: SessionDep) -> Response:
+        stored = service.find_file(db, file_id=file_id)
+        if stored is None:
+            raise WireError(404, "not_found", f"Không tìm thấy tệp {file_id}")
+        return Response(stored.content, media_type=stored.content_type)
+
+    @app.get("/pa/dossier/--files", response_model=list[UploadedFile], dependencies=router_deps)
+    def dossier_files(code: Annotated[str, Query(max_length=40)], db: SessionDep) -> list[UploadedFile]:
+        dossier = service.find_by_code(db, code=code, now=clock.now(), config=config)
+        if dossier is None:
+            raise WireError(404, "not_found", f"Không tìm thấy hồ sơ {code}")
+        wire = service.to_wire(dossier, config=config)
+        files = [service.find_file(db, file_id=a.file_id) for a in wire.attachments]
+        db.commit()
+        return [_uploaded(f) for f in files if f is not None]
+
     # Not part of iGate: plays the clerk's part so a demo or a test can show documents
     # being requested, a refusal, or processing stopped.
     @app.post("/_emulator/dossiers/{code}/--status", response_model=OneStopDossier, dependencies=router_deps)
@@ -182,6 +236,13 @@ def create_emulator_app(
     return app
 
 
+def _uploaded(stored: OneStopEmuFile) -> UploadedFile:
+    return UploadedFile(
+        file_id=stored.file_id, filename=stored.filename, content_type=stored.content_type,
+        size=stored.size, sha256=stored.sha256,
+    )
+
+
 def standalone_database(database_url: str) -> tuple[Engine, sessionmaker[Session]]:
     """The emulator's own database: creates its tables, and only its tables.
 
@@ -189,5 +250,6 @@ def standalone_database(database_url: str) -> tuple[Engine, sessionmaker[Session
     or migrates the hotline's schema; `create_all` on its own tables is all it needs.
     """
     engine = make_engine(database_url)
-    Base.metadata.create_all(engine, tables=[OneStopEmuDossier.__table__])  # type: ignore[list-item]
+    tables = [OneStopEmuDossier.__table__, OneStopEmuFile.__table__]
+    Base.metadata.create_all(engine, tables=tables)  # type: ignore[arg-type]
     return engine, make_sessionmaker(engine)

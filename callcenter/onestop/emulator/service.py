@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,7 @@ from callcenter.onestop.schemas import (
 from callcenter.onestop.working_days import add_working_days
 from callcenter.postal.s10 import make_tracking_number
 from ivr.settings import EmulatorConfig
-from models.onestop_emulator import OneStopEmuDossier
+from models.onestop_emulator import OneStopEmuDossier, OneStopEmuFile
 
 # The steps the desk takes without being asked; the rest wait for a clerk (control API).
 _AUTOMATIC_NEXT = {
@@ -246,6 +247,7 @@ def to_wire(dossier: OneStopEmuDossier, *, config: EmulatorConfig) -> OneStopDos
         ),
         status_comment=dossier.status_reason,
         result_delivery=application.result_delivery,
+        attachments=application.attachments,
         postal=(
             Postal.model_validate(
                 {"tracking_number": dossier.tracking_number, "status": dossier.postal_status}
@@ -255,3 +257,44 @@ def to_wire(dossier: OneStopEmuDossier, *, config: EmulatorConfig) -> OneStopDos
         ),
     )
 
+
+
+def _file_by_key(session: Session, key: str) -> OneStopEmuFile | None:
+    return session.scalar(select(OneStopEmuFile).where(OneStopEmuFile.idempotency_key == key))
+
+
+def upload_file(
+    session: Session, *, content: bytes, filename: str, content_type: str, idempotency_key: str,
+    now: datetime,
+) -> tuple[OneStopEmuFile, bool]:
+    """Keep an uploaded file; (file, True if new). The same key returns the same file."""
+    digest = hashlib.sha256(content).hexdigest()
+    existing = _file_by_key(session, idempotency_key)
+    if existing is not None:
+        if existing.sha256 != digest:
+            raise IdempotencyConflict("Idempotency-Key đã dùng cho một tệp khác")
+        return existing, False
+    stored = OneStopEmuFile(
+        file_id=uuid.uuid4().hex, idempotency_key=idempotency_key, filename=filename[:200],
+        content_type=content_type[:80], size=len(content), sha256=digest, content=content, uploaded_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(stored)
+    except IntegrityError:  # the same retry reached another worker first
+        again = _file_by_key(session, idempotency_key)
+        if again is None or again.sha256 != digest:
+            raise IdempotencyConflict("Idempotency-Key đã dùng cho một tệp khác") from None
+        return again, False
+    return stored, True
+
+
+def known_file_ids(session: Session, file_ids: list[str]) -> frozenset[str]:
+    if not file_ids:
+        return frozenset()
+    found = session.scalars(select(OneStopEmuFile.file_id).where(OneStopEmuFile.file_id.in_(file_ids)))
+    return frozenset(found)
+
+
+def find_file(session: Session, *, file_id: str) -> OneStopEmuFile | None:
+    return session.scalar(select(OneStopEmuFile).where(OneStopEmuFile.file_id == file_id))

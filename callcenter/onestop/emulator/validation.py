@@ -6,6 +6,7 @@ the field to fix; messages are Vietnamese because an operator reads them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from callcenter.onestop.procedures import BY_CODE
@@ -15,13 +16,27 @@ from models.domain.phone import InvalidPhone, normalize_phone
 from models.domain.registration import InvalidRegistration, normalize_registration
 
 
-def application_errors(application: Application, *, today: date) -> list[FieldError]:
+def _check_registration(registration: object, bad: Callable[[str, str], None]) -> None:
+    if not isinstance(registration, str) or not registration.strip():
+        bad("eForm.data.registrationNumber", "chưa có số đăng ký tàu cá")
+        return
+    try:
+        normalize_registration(registration)
+    except InvalidRegistration as exc:
+        bad("eForm.data.registrationNumber", str(exc))
+
+
+def application_errors(
+    application: Application, *, today: date, known_files: frozenset[str] = frozenset()
+) -> list[FieldError]:
+    """`known_files`: ids of the files uploaded before (`POST /pa/file/--upload`)."""
     errors: list[FieldError] = []
 
     def bad(field: str, message: str) -> None:
         errors.append(FieldError(field=field, message=message))
 
-    if application.procedure.code not in BY_CODE:
+    procedure = BY_CODE.get(application.procedure.code)
+    if procedure is None:
         bad("procedure.code", f"thủ tục {application.procedure.code!r} không có trong danh mục")
 
     applicant = application.applicant
@@ -38,15 +53,12 @@ def application_errors(application: Application, *, today: date) -> list[FieldEr
     except InvalidPhone as exc:
         bad("applicant.phoneNumber", str(exc))
 
-    registration = application.e_form.data.get("registrationNumber")
-    if not isinstance(registration, str) or not registration.strip():
-        bad("eForm.data.registrationNumber", "chưa có số đăng ký tàu cá")
-    else:
-        try:
-            normalize_registration(registration)
-        except InvalidRegistration as exc:
-            bad("eForm.data.registrationNumber", str(exc))
+    if procedure is None or procedure.needs_vessel:  # household businesses have no vessel
+        _check_registration(application.e_form.data.get("registrationNumber"), bad)
 
+    for index, attached in enumerate(application.attachments):
+        if attached.file_id not in known_files:
+            bad(f"attachments.{index}.fileId", "tệp đính kèm chưa được tải lên")
     delivery = application.result_delivery
     if delivery.method.value not in ("post", "pickup"):
         bad("resultDelivery.method.value", "cách nhận kết quả phải là post hoặc pickup")

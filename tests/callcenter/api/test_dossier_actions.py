@@ -20,6 +20,7 @@ from callcenter.outbox.context import OutboxContext
 from callcenter.outbox.handlers import install_default_handlers
 from callcenter.outbox.registry import HandlerRegistry
 from callcenter.outbox.worker import OutboxWorker
+from callcenter.procedures import FIELD_TYPES
 from ivr.settings import DossierChoresConfig, EmulatorConfig, OutboxConfig, Settings
 from models.db import make_sessionmaker
 from models.dossier import Dossier
@@ -148,10 +149,15 @@ def test_procedures_catalogue(client: TestClient, headers: dict[str, str]) -> No
     place = next(f for f in safety["fields"] if f["name"] == "inspection_place")
     assert "Trung tâm tỉnh, 54 Hùng Vương" in place["choices"]
     assert next(f for f in safety["fields"] if f["name"] == "inspection_date")["type"] == "date"
+    # Beyond vessels (contract: more types may come; a client reads an unknown one as text).
+    assert (licence["needs_vessel"], procedures["promotion_notice"]["needs_vessel"]) == (True, False)
+    assert procedures["household_business_termination"]["attachments"][0]["required"] is True
+    tax = next(f for f in procedures["promotion_notice"]["fields"] if f["name"] == "trader_tax_code")
+    assert tax["type"] == "tax_code"
     for procedure in procedures.values():
         for field in procedure["fields"]:
             assert {"name", "label", "type", "required", "choices"} <= set(field)
-            assert field["type"] in ("text", "number", "date", "choice")
+            assert field["type"] in FIELD_TYPES
 
 
 def test_supervisors_see_failed_deliveries_and_retry_them(

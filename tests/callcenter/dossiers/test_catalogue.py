@@ -78,3 +78,47 @@ processing_days = 1
         check_value(spec, "mười lăm", today=today)
     with pytest.raises(InvalidValue):
         check_value(spec, "nan", today=today)
+
+
+def test_every_procedure_names_its_agency_and_the_new_ones_say_what_to_confirm() -> None:
+    catalogue = load_catalogue()
+    for procedure in catalogue.procedures:
+        assert procedure.agency and procedure.legal_basis
+    web = {p.code for p in catalogue.offered_on("web")}
+    assert web == {"fishing_licence", "vessel_safety_certificate", "household_business_registration",
+                   "household_business_termination", "promotion_notice"}
+    assert {p.code for p in catalogue.offered_on("ivr")} == {"fishing_licence", "vessel_safety_certificate"}
+    for code in ("household_business_registration", "household_business_termination", "promotion_notice"):
+        procedure = catalogue.get(code)
+        assert procedure is not None and not procedure.needs_vessel and procedure.to_confirm
+    notice = catalogue.get("promotion_notice")
+    assert notice is not None and "128/2024/NĐ-CP" in notice.legal_basis
+    start = notice.field("start_date")
+    assert start is not None and start.min_working_days == 3
+    household = catalogue.get("household_business_registration")
+    assert household is not None and "168/2025/NĐ-CP" in household.legal_basis
+
+
+def test_a_start_date_must_leave_three_working_days() -> None:
+    notice = load_catalogue().get("promotion_notice")
+    assert notice is not None
+    start = notice.field("start_date")
+    assert start is not None
+    friday = date(2027, 3, 5)
+    with pytest.raises(InvalidValue, match="ít nhất 3 ngày làm việc"):
+        check_value(start, "09/03/2027", today=friday)  # Tuesday: only two working days ahead
+    assert check_value(start, "10/03/2027", today=friday) == "2027-03-10"
+
+
+@pytest.mark.parametrize("line", ['channels = ["fax"]', 'group = "ministry"', 'channels = []'])
+def test_unknown_channels_and_groups_are_refused(line: str) -> None:
+    text = f"""
+[[procedure]]
+code = "p"
+name = "Thủ tục"
+legal_basis = "Luật"
+processing_days = 3
+{line}
+"""
+    with pytest.raises(CatalogueError, match="procedure 'p'"):
+        parse_catalogue(text)

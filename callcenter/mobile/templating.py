@@ -1,0 +1,45 @@
+"""The mobile site's pages: its own small Jinja environment and one render helper."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from callcenter.console.templating import phone_national
+from callcenter.mobile import session as mobile_session
+from ivr.settings import Settings
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+TEMPLATES.env.filters["phone"] = phone_national
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+TEMPLATES.env.filters["day"] = _day
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200, session: mobile_session.MobileSession | None = None) -> HTMLResponse:
+    """A page with the CSRF token and the verified phone; (re)writes the cookie when new or given."""
+    settings: Settings = request.app.state.settings
+    current = session or mobile_session.ensure(request)
+    zone = ZoneInfo(settings.timezone)
+
+    def local(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+        return value.astimezone(zone).strftime(fmt) if value else ""
+
+    full = {"csrf_token": current.csrf_token, "phone": current.phone, "local": local,
+            "hotline": settings.hotline_display, **(context or {})}
+    response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
+    response.headers["Cache-Control"] = "no-cache"  # the service worker keeps its own copy
+    if session is not None or getattr(request.state, "mobile_session_new", False):
+        mobile_session.write(response, current, settings=settings)
+    return response
