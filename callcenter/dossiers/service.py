@@ -26,7 +26,8 @@ tests.
     submit_dossier(session, *, reference: str, user: User, now: datetime | None = None) -> Dossier
         Check completeness (DossierInvalid listing every missing value), then status →
         submitting and one OutboxEntry "onestop.submit" in the same transaction; the
-        claim is released. ClaimConflict / DossierNotEditable as above.
+        claim is released, who handled it is kept (`handled_by_id`). ClaimConflict /
+        DossierNotEditable as above.
     queue(session, *, limit: int, cursor: str | None = None, now: datetime | None = None) -> QueuePage
         Dossiers awaiting an operator (draft or in_progress, nobody holding them),
         oldest first, each with how long it has waited. `cursor` is the opaque
@@ -166,6 +167,11 @@ def _take(session: Session, dossier: Dossier, user: User, now: datetime) -> bool
         .values(
             claimed_by_id=user.id,
             claimed_at=now,
+            # Who works on it, kept after submission; since when: a refresh by the holder
+            # keeps the time they took it (SET reads the row's values before the update).
+            handled_by_id=user.id,
+            handled_at=case((Dossier.claimed_by_id == user.id, func.coalesce(Dossier.handled_at, now)),
+                            else_=now),
             status=case((Dossier.status == "draft", "in_progress"), else_=Dossier.status),
         )
         .returning(Dossier.id)

@@ -61,7 +61,8 @@ def test_call_log_by_operator_and_procedure(
     client: TestClient, db: Session, supervisor: User, operator: User, console_login: ConsoleLogin
 ) -> None:
     known_calls(db)
-    make_dossier(db, "472915", claimed_by_id=operator.id, claimed_at=T0, applicant_name="Trần Văn Bảy")
+    make_dossier(db, "472915", handled_by_id=operator.id, handled_at=T0, applicant_name="Trần Văn Bảy",
+                 status="submitted")
     db.commit()
     console_login(supervisor)
     mine = client.get("/console/supervisor/calls", params={"operator": "vana", "procedure": "fishing_licence"})
