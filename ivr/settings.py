@@ -88,6 +88,19 @@ class ReportsConfig(BaseModel):
     impact_file: Path = IMPACT_FILE
 
 
+# ---- issue 16: call-back promises (CALLBACKS_*) ----
+class CallbacksConfig(BaseModel):
+    """`CALLBACKS_*`: the promise "an operator will call you back", and keeping it."""
+
+    # Unanswered call-backs after which a caller's request may leave the operators' list
+    # as unreachable (it does so by itself when the last of them goes unanswered).
+    max_attempts: int = Field(default=3, ge=1)
+    # Told to a caller inside opening hours: "trong vòng N giờ làm việc". Outside them the
+    # caller hears the next working day's opening hour instead.
+    promise_hours: int = Field(default=4, ge=1)
+# ---- end issue 16 ----
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore",
@@ -145,6 +158,7 @@ class Settings(BaseSettings):
     onestop_emulator: EmulatorConfig = EmulatorConfig()
     retention: RetentionPolicy = RetentionPolicy()
     reports: ReportsConfig = ReportsConfig()
+    callbacks: CallbacksConfig = CallbacksConfig()  # issue 16
 
     @model_validator(mode="after")
     def _normalise(self) -> Settings:

@@ -64,3 +64,17 @@ def _count_failure(session: Session, *, user: User, now: datetime) -> None:
         session.expire(user)
         raise AccountLocked(until)
     session.expire(user)
+
+
+def unlock_account(session: Session, *, user: User) -> bool:
+    """Lift a lock-out now (an admin's decision); True when the account was locked.
+
+    Flushes, never commits. The console's user page calls this and nothing else, so
+    the lock-out rules can change here without touching the page.
+    """
+    now = utcnow()
+    was_locked = user.locked_until is not None and user.locked_until > now
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+    return was_locked

@@ -26,13 +26,19 @@ class Identity:
 
 
 FORBIDDEN_TITLE = "Không có quyền truy cập"
-FORBIDDEN = "Trang này dành cho giám sát viên và quản trị viên. Tài khoản của bạn không có quyền xem."
+FORBIDDEN = "Tài khoản của bạn không có quyền xem trang này."
+
+
+def home_page(role: str) -> str:
+    """Where a user starts: supervisors and admins on the dashboard, operators at the queue."""
+    return "/console/supervisor" if role in ("supervisor", "admin") else "/console/queue"
 
 
 def _next_path(request: Request) -> str:
-    # Only GET pages are worth coming back to; a POST's page is its referrer's business.
+    # Only GET pages are worth coming back to; a POST's page is its referrer's business
+    # (the login then sends the user to their own start page).
     if request.method != "GET":
-        return "/console/queue"
+        return ""
     path = request.url.path
     return path + ("?" + request.url.query if request.url.query else "")
 
@@ -63,6 +69,7 @@ def require_console_roles(*roles: str) -> Callable[[User], User]:
 
 StaffPage = Annotated[User, Depends(require_console_roles("operator", "supervisor", "admin"))]
 SupervisorPage = Annotated[User, Depends(require_console_roles("supervisor", "admin"))]
+AdminPage = Annotated[User, Depends(require_console_roles("admin"))]
 
 
 def client_ip(request: Request) -> str | None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from callcenter.console import activity, auth, callback, dossier, queue
+from callcenter.console import activity, auth, callback, dossier, queue, users
+from callcenter.console.deps import StaffPage, home_page
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-for part in (auth, queue, dossier, callback, activity):
+for part in (auth, queue, dossier, callback, activity, users):
     router.include_router(part.router)
 
 
 @router.get("")
 @router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/console/queue", status_code=303)
+def home(user: StaffPage) -> RedirectResponse:
+    return RedirectResponse(home_page(user.role), status_code=303)

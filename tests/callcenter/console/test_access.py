@@ -161,7 +161,8 @@ def test_a_supervisor_can_give_back_a_dossier_another_operator_holds(
     with TestClient(app, base_url=BASE) as other:  # type: ignore[arg-type]
         log_in(other, "thic")
         page = other.get(f"/console/dossiers/{draft.reference}").text
-        assert "Hồ sơ đang được vana xử lý." in page and 'id="release"' not in page
+        assert "Đang do Nguyễn Văn A xử lý" in page and 'id="release"' not in page
+        assert 'id="dossier-form"' not in page and 'id="claim"' not in page  # held: no form, no claim
         refused = other.post(f"/console/dossiers/{draft.reference}/release", data={"csrf_token": csrf_of(page)})
         assert refused.status_code == 409
     with TestClient(app, base_url=BASE) as supervisor:  # type: ignore[arg-type]
