@@ -12,6 +12,7 @@ from callcenter.api.router import router as api_router
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
 from callcenter.onestop.emulator import create_emulator_app
+from callcenter.ops.docs import install_docs
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.outbox.runner import start_outbox_thread
@@ -60,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.voice_db.close()
         engine.dispose()
 
-    app = FastAPI(title="tongdai", version="0.1.0", lifespan=lifespan)
+    # /docs comes from install_docs: Swagger UI's files from a package, not a CDN.
+    app = FastAPI(title="tongdai", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hotline = load_runtime()
     install_voice_fault_handlers(app)
     install_ops(app)  # /metrics, /readyz, webhook latency
+    install_docs(app)  # /docs, offline
     mount_voice_prompts(app)
 
     app.include_router(ivr_router)

@@ -192,7 +192,7 @@ def _claim(session: Session, dossier: Dossier, user: User, now: datetime, ip: st
         raise ClaimConflict(_username(session, fresh.claimed_by_id))
     dossier = _load(session, dossier.reference)
     if before_holder != user.id:
-        what = f"{user.username} nhận xử lý hồ sơ"
+        what = "Nhận xử lý hồ sơ"  # the line's author (`by`) says who
         if before_holder is not None:
             what += f" (thay {_username(session, before_holder)}, đã để quá {_minutes(CLAIM_IDLE)} phút)"
         if before_status == "draft":
@@ -224,7 +224,7 @@ def release_claim(
         raise ClaimConflict(_username(session, holder))
     dossier.claimed_by_id = None
     dossier.claimed_at = None
-    what = f"{user.username} trả hồ sơ về hàng chờ"
+    what = "Trả hồ sơ về hàng chờ"
     if holder != user.id:
         what += f" (đang do {_username(session, holder)} giữ)"
     _note(dossier, by=user.username, what=what, at=utcnow())

@@ -38,7 +38,7 @@ def test_claiming_a_draft_starts_work_on_it_and_says_who(db: Session, vana: User
     dossier = claim_dossier(db, reference="472915", user=vana, ip="10.0.0.7")
     db.commit()
     assert (dossier.status, dossier.claimed_by_id) == ("in_progress", vana.id)
-    assert history(db, "472915")[-1] == "vana nhận xử lý hồ sơ; trạng thái: nháp → đang hoàn thiện"
+    assert history(db, "472915")[-1] == "Nhận xử lý hồ sơ; trạng thái: nháp → đang hoàn thiện"
     audit = db.scalars(select(AuditEntry)).one()
     assert (audit.actor, audit.action, audit.target, audit.ip) == (
         "vana",
@@ -81,7 +81,7 @@ def test_an_idle_claim_can_be_taken_over_and_is_released_by_the_sweep(
 
     claim_dossier(db, reference="100001", user=thib)  # vana left it for 45 minutes
     db.commit()
-    assert "thib nhận xử lý hồ sơ (thay vana" in history(db, "100001")[-1]
+    assert "Nhận xử lý hồ sơ (thay vana" in history(db, "100001")[-1]
 
     assert release_idle_claims(db, idle=timedelta(minutes=30)) == 1
     db.commit()
