@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.console.csrf import CsrfForm
@@ -37,6 +38,7 @@ from callcenter.dossiers.service import (
 from callcenter.pagination import Cursor, InvalidCursor, decode_cursor, encode_cursor
 from models.base import utcnow
 from models.db import SessionDep
+from models.user import User
 
 router = APIRouter()
 
@@ -112,7 +114,8 @@ def queue_page(request: Request, user: StaffPage, db: SessionDep, cursor: str | 
     if taken:
         row = repository.get_dossier(db, reference=taken)
         if row is not None and row.claimed_by:
-            notice = f"Hồ sơ đang được {row.claimed_by} xử lý."
+            holder = db.scalar(select(User.full_name).where(User.username == row.claimed_by))
+            notice = f"Hồ sơ đang được {holder or row.claimed_by} xử lý."
         elif row is not None:
             notice = f"Hồ sơ số {taken} không còn chờ xử lý."
     since = newest_draft(db)
