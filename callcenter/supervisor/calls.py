@@ -15,6 +15,7 @@ from callcenter.calls.narrative import call_path
 from callcenter.calls.repository import get_call
 from callcenter.console.deps import SupervisorPage, client_ip
 from callcenter.console.errors import ConsoleError
+from callcenter.csv_export import csv_text
 from callcenter.reports.context import ReportContext, report_context
 from callcenter.supervisor.calllog import (
     SORTS,
@@ -25,7 +26,7 @@ from callcenter.supervisor.calllog import (
     list_call_log,
     next_cursor,
 )
-from callcenter.supervisor.common import csv_text, page_period
+from callcenter.supervisor.common import page_period
 from callcenter.supervisor.templating import OUTCOMES, render
 from ivr.runtime import HotlineRuntime
 from models.base import utcnow

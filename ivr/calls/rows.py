@@ -1,8 +1,10 @@
-"""The voice path's reads and writes of calls and their events, on the driver's connection.
+"""A voice step's reads and writes of its call and the call's events (SQLAlchemy Core).
 
-A step is one read of the call, one guarded update and a few event rows: statements
-written for the driver (`models.raw`, which says why), inside the step's transaction
-(`ivr.calls.unit`), so they commit or roll back with everything else the step writes.
+A step reads its call (locking the row on PostgreSQL, so a duplicate webhook waits for
+the first to commit), writes it back guarded by its turn, and adds its events: three
+statements in the step's transaction. The statements are built once, on the tables
+(not the ORM classes), and take their values as parameters: a webhook pays for
+executing them, not for building, caching and ORM bookkeeping it does not need.
 """
 
 from __future__ import annotations
@@ -10,25 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
-from ivr.calls.draft_rows import DRAFT_CTES, DRAFT_RESULT, PlannedDraft
+from sqlalchemy import Table, bindparam, case, func, insert, select, update
+from sqlalchemy.orm import Session
+
 from ivr.flow.state import Event, VesselFact
-from models.base import utcnow
-from models.raw import Link, RawCursor, Statements
+from models.base import Base, utcnow
+from models.db import insert_on_conflict
 
-
-class Advance(Enum):
-    """What became of a step's write of its call."""
-
-    WRITTEN = "written"
-    TURN_TAKEN = "turn_taken"  # a duplicate of this webhook answered first
-    REFERENCE_TAKEN = "reference_taken"  # draw another reference and write the step again
+CALLS: Table = Base.metadata.tables["calls"]
+EVENTS: Table = Base.metadata.tables["call_events"]
+VESSELS: Table = Base.metadata.tables["vessels"]
 
 
 @dataclass
-class LiveCall:
+class CallRow:
     """The call row as a voice step needs it."""
 
     id: int
@@ -39,273 +38,148 @@ class LiveCall:
     turn: int
     started_at: datetime
     outcome: str | None
-    consent_at: datetime | None
-    consent_notice_version: str | None
-    dossier_reference: str | None
+    consent_at: datetime | None = None
+    consent_notice_version: str | None = None
+    dossier_reference: str | None = None
     last_answer: str | None = None
     last_fingerprint: str | None = None
 
-    def copy(self) -> LiveCall:
-        """A shallow copy, as `dataclasses.replace` makes one, at a tenth of its cost (it
-        looks up every field and calls `__init__`; twice a step)."""
-        twin = object.__new__(LiveCall)
-        twin.__dict__.update(self.__dict__)
-        return twin
+
+_c = CALLS.c
+# What a step changes on its call; the names are the columns'.
+_ANSWERED = ("state", "turn", "outcome", "consent_at", "consent_notice_version", "dossier_reference",
+             "last_answer", "last_fingerprint")
+# FOR UPDATE on PostgreSQL: a duplicate webhook waits here until the first commits. SQLite
+# has no row locks; its writer holds the whole database (`models.db.write_unit`).
+_LOAD = select(
+    _c.id, _c.call_sid, _c.from_number, _c.flow_version, _c.state, _c.turn, _c.started_at, _c.outcome,
+    _c.consent_at, _c.consent_notice_version, _c.dossier_reference, _c.last_answer, _c.last_fingerprint,
+).where(_c.call_sid == bindparam("sid")).with_for_update()
+# Parameters named like a column set that column; the guard's are prefixed.
+_ADVANCE = update(CALLS).where(_c.id == bindparam("b_id"), _c.turn == bindparam("b_from_turn"))
+_ADD_EVENT = insert(EVENTS)
+_CLOSE = (
+    update(CALLS)
+    .where(_c.call_sid == bindparam("sid"), _c.ended_at.is_(None))
+    .values(
+        twilio_status=bindparam("status"), ended_at=bindparam("at"),
+        duration_s=func.coalesce(bindparam("duration", type_=_c.duration_s.type), _c.duration_s),
+        outcome=func.coalesce(_c.outcome, "abandoned"),
+        # A call that ended with nothing done was abandoned where it was waiting.
+        abandoned_menu=case((_c.outcome.is_(None), _c.state["node"].as_string()), else_=_c.abandoned_menu),
+    )
+    .returning(_c.id, _c.outcome, _c.abandoned_menu, _c.duration_s)
+)
+_VESSEL = select(VESSELS.c.id, VESSELS.c.registration_number, VESSELS.c.owner_name)
+_VESSELS_OF_PHONE = _VESSEL.where(VESSELS.c.owner_phone == bindparam("phone")).limit(2)
+_VESSEL_BY_NUMBER = _VESSEL.where(VESSELS.c.registration_number == bindparam("number"))
 
 
-@dataclass
-class ClosingCall:
-    """The call row as the status callback needs it."""
+def _insert_call(dialect: str) -> Any:
+    # ON CONFLICT DO NOTHING on the CallSid: Twilio's repeat of a call's first webhook
+    # (or a duplicate another worker is answering right now) writes nothing.
+    return (insert_on_conflict(dialect, CALLS).on_conflict_do_nothing(index_elements=["call_sid"])
+            .returning(_c.id))
 
+
+_INSERT_CALL = {dialect: _insert_call(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+def load_call(session: Session, call_sid: str) -> CallRow | None:
+    found = session.execute(_LOAD, {"sid": call_sid}).first()
+    return CallRow(*found) if found else None
+
+
+def _answered(call: CallRow) -> dict[str, Any]:
+    return {name: getattr(call, name) for name in _ANSWERED}
+
+
+def _insert(session: Session, values: dict[str, Any]) -> int | None:
+    statement = _INSERT_CALL[session.get_bind().dialect.name]
+    found = session.execute(statement, values).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def insert_answered_call(session: Session, call: CallRow, *, to_number: str) -> int | None:
+    """A new call, already answered (its first step settled on `call`): its id, or None
+    when a call with this CallSid exists already."""
+    return _insert(session, {
+        "call_sid": call.call_sid, "from_number": call.from_number, "to_number": to_number,
+        "flow_version": call.flow_version, "started_at": call.started_at, "twilio_status": "in-progress",
+        **_answered(call),
+    })
+
+
+def insert_unanswered_call(
+    session: Session, *, call_sid: str, from_number: str, to_number: str, flow_version: str, at: datetime,
+    status: str = "in-progress",
+) -> int:
+    """A call no menu answered (its first webhook failed): its id, new or existing."""
+    new = _insert(session, {
+        "call_sid": call_sid, "from_number": from_number, "to_number": to_number,
+        "flow_version": flow_version, "started_at": at, "twilio_status": status, "state": {}, "turn": 0,
+    })
+    if new is not None:
+        return new
+    return int(session.execute(select(_c.id).where(_c.call_sid == call_sid)).scalar_one())
+
+
+def advance_call(session: Session, call: CallRow, *, from_turn: int) -> bool:
+    """Store the call's new state and answer, only if nobody advanced it meanwhile."""
+    done = session.execute(_ADVANCE, {"b_id": call.id, "b_from_turn": from_turn, **_answered(call)})
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def add_events(session: Session, call_id: int, events: Iterable[Event]) -> None:
+    at = utcnow()
+    rows = [
+        {"call_id": call_id, "at": at, "kind": e.kind, "menu": e.menu, "key": e.key, "prompt": e.prompt,
+         "detail": e.detail}
+        for e in events
+    ]
+    if rows:
+        session.execute(_ADD_EVENT, rows)
+
+
+@dataclass(frozen=True)
+class ClosedCall:
     id: int
-    state: dict[str, Any]
     outcome: str | None
     abandoned_menu: str | None
-    ended_at: datetime | None
     duration_s: int | None
 
 
-# The step's events as PostgreSQL inserts them from one JSON array parameter, for the
-# call row the same statement wrote (the CTE `written`): one round trip for the row and
-# its events, and no events when no row was written (a duplicate webhook, a turn taken).
-# SQLite runs the row's statement, then `add_event` for each event.
-_WITH_EVENTS = (
-    "added AS (INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
-    "SELECT written.id, :at, e.x ->> 'kind', e.x ->> 'menu', e.x ->> 'key', e.x ->> 'prompt', "
-    "NULLIF(e.x -> 'detail', 'null'::jsonb) "
-    "FROM written, jsonb_array_elements(:events) WITH ORDINALITY AS e(x, n) ORDER BY e.n) "
-)
+def close_call(
+    session: Session, *, call_sid: str, status: str, duration_s: int | None, at: datetime
+) -> ClosedCall | None:
+    """Close the call in one guarded update: its end, duration and outcome. None when
+    there is no open call with this CallSid (unknown, or closed before)."""
+    params = {"sid": call_sid, "status": status, "at": at, "duration": duration_s}
+    closed = session.execute(_CLOSE, params).first()
+    return ClosedCall(*closed) if closed else None
 
 
-def _with_events(row_statement: str, result: str) -> str:
-    """`row_statement` (RETURNING id) as the CTE `written`, its events, then `result`."""
-    return "WITH written AS (" + row_statement + "), " + _WITH_EVENTS + result
+def note_status(session: Session, *, call_sid: str, status: str, duration_s: int | None) -> bool:
+    """A status that does not end the call (or a late one after its end): kept on the row."""
+    values: dict[str, Any] = {"twilio_status": status}
+    if duration_s is not None:
+        values["duration_s"] = duration_s
+    done = session.execute(update(CALLS).where(_c.call_sid == call_sid).values(**values))
+    return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
-_INSERT_ANSWERED = (
-    "INSERT INTO calls (call_sid, from_number, to_number, flow_version, state, turn, started_at, "
-    "twilio_status, outcome, consent_at, consent_notice_version, dossier_reference, last_answer, "
-    "last_fingerprint) VALUES (:sid, :from_number, :to_number, :flow_version, :state, :turn, "
-    ":started_at, 'in-progress', :outcome, :consent_at, :notice, :reference, :answer, :fingerprint) "
-    "ON CONFLICT (call_sid) DO NOTHING RETURNING id"
-)
-_ADVANCE_SET = (
-    "UPDATE calls SET state = :state, turn = :turn, outcome = :outcome, consent_at = :consent_at, "
-    "consent_notice_version = :notice, dossier_reference = :reference, last_answer = :answer, "
-    "last_fingerprint = :fingerprint "
-)
-_ADVANCE = _ADVANCE_SET + "WHERE id = :id AND turn = :from_turn"
-# PostgreSQL, a step that leaves a dossier: the draft's writes, then the call's update
-# joined to the draft (`draft_rows`), then its events.
-_ADVANCE_WITH_DRAFT = (
-    "WITH " + DRAFT_CTES
-    + "written AS (" + _ADVANCE_SET + "FROM draft WHERE calls.id = :id AND calls.turn = :from_turn "
-    "RETURNING calls.id), " + _WITH_EVENTS + DRAFT_RESULT
-)
-_CLOSE = (
-    "UPDATE calls SET twilio_status = :status, outcome = :outcome, abandoned_menu = :menu, "
-    "ended_at = :ended_at, duration_s = :duration WHERE id = :id"
-)
-# The call is closed as this process last wrote it only if it still is: at the same turn,
-# with the same outcome (a callback recorded elsewhere changes it), not closed yet.
-_AS_KEPT = " AND turn = :turn AND ended_at IS NULL AND COALESCE(outcome, '') = COALESCE(:kept_outcome, '')"
-_COUNT_WRITTEN = "SELECT count(*) FROM written"
+def record_message(session: Session, *, call_id: int, recording_url: str | None, outcome: str) -> None:
+    """The call-back message on the call: its recording (kept if Twilio posts it twice)."""
+    values: dict[str, Any] = {"outcome": outcome}
+    if recording_url is not None:
+        values["recording_url"] = recording_url
+    session.execute(update(CALLS).where(_c.id == call_id).values(**values))
 
 
-def _writes_of_a_call(name: str, row_statement: str) -> dict[str, str]:
-    """Statement `name` (it writes one call row or none), with its events in the same
-    statement (`name_with_events`), and both again without setting the outcome
-    (`name_keeping_outcome…`): SQLite rewrites an index entry for every indexed column
-    an UPDATE sets, changed or not, and naming an unchanged outcome cost a step one more
-    page written to the log (a seventh of all it wrote)."""
-    keeping = row_statement.replace("outcome = :outcome, ", "")
-    return {
-        name: row_statement,
-        name + "_with_events": _with_events(row_statement + " RETURNING id", _COUNT_WRITTEN),
-        name + "_keeping_outcome": keeping,
-        name + "_keeping_outcome_with_events": _with_events(keeping + " RETURNING id", _COUNT_WRITTEN),
-    }
+def vessels_of_phone(session: Session, phone: str) -> list[VesselFact]:
+    return [VesselFact(*row) for row in session.execute(_VESSELS_OF_PHONE, {"phone": phone})]
 
 
-_SQL = Statements(
-    load_call=(
-        "SELECT id, call_sid, from_number, flow_version, state, turn, started_at, outcome, consent_at, "
-        "consent_notice_version, dossier_reference, last_answer, last_fingerprint "
-        "FROM calls WHERE call_sid = :sid"
-    ),
-    insert_call=(
-        "INSERT INTO calls (call_sid, from_number, to_number, flow_version, state, turn, started_at, "
-        "twilio_status) VALUES (:sid, :from_number, :to_number, :flow_version, :state, 0, :at, :status) "
-        "ON CONFLICT (call_sid) DO NOTHING RETURNING id"
-    ),
-    insert_answered=_INSERT_ANSWERED,
-    insert_answered_with_events=_with_events(_INSERT_ANSWERED, "SELECT id FROM written"),
-    **_writes_of_a_call("advance", _ADVANCE),
-    advance_with_draft=_ADVANCE_WITH_DRAFT,
-    **_writes_of_a_call("close", _CLOSE),
-    **_writes_of_a_call("close_kept", _CLOSE + _AS_KEPT),
-    add_event=(
-        "INSERT INTO call_events (call_id, at, kind, menu, key, prompt, detail) "
-        "VALUES (:call_id, :at, :kind, :menu, :key, :prompt, :detail)"
-    ),
-    load_closing=(
-        "SELECT id, state, outcome, abandoned_menu, ended_at, duration_s FROM calls WHERE call_sid = :sid"
-    ),
-    set_recording=(
-        "UPDATE calls SET recording_url = COALESCE(:url, recording_url), outcome = :outcome WHERE id = :id"
-    ),
-    vessels_of_phone=(
-        "SELECT id, registration_number, owner_name FROM vessels WHERE owner_phone = :phone LIMIT 2"
-    ),
-    vessel_by_number=(
-        "SELECT id, registration_number, owner_name FROM vessels WHERE registration_number = :number"
-    ),
-)
-
-
-class CallRows:
-    """The voice path's statements inside the connection's current transaction."""
-
-    def __init__(self, link: Link) -> None:
-        self._raw = RawCursor(link, _SQL)
-        self._d = self._raw.driver
-        self._together = self._d.modifying_ctes  # a row and its events in one statement
-
-    def load_call(self, call_sid: str) -> LiveCall | None:
-        row = self._raw.one("load_call", {"sid": call_sid})
-        if row is None:
-            return None
-        d = self._d
-        return LiveCall(
-            row[0], row[1], row[2], row[3], d.json_out(row[4]) or {}, row[5], d.time_out(row[6]),  # type: ignore[arg-type]
-            row[7], d.time_out(row[8]), row[9], row[10], row[11], row[12],
-        )
-
-    def insert_call(
-        self, *, call_sid: str, from_number: str, to_number: str, flow_version: str, at: datetime,
-        status: str = "in-progress",
-    ) -> LiveCall | None:
-        """The new call at turn 0; None when a call with this CallSid exists already."""
-        row = self._raw.one("insert_call", {
-            "sid": call_sid, "from_number": from_number, "to_number": to_number, "flow_version": flow_version,
-            "state": self._d.json_in({}), "at": self._d.time_in(at), "status": status,
-        })
-        if row is None:
-            return None
-        return LiveCall(row[0], call_sid, from_number, flow_version, {}, 0, at, None, None, None, None)
-
-    def insert_answered_call(self, call: LiveCall, *, to_number: str, events: list[Event]) -> int | None:
-        """A new call, already answered (its first step settled on `call`), and its events:
-        its id, or None when a call with this CallSid exists already."""
-        params = {
-            **self._answered(call), "sid": call.call_sid, "from_number": call.from_number,
-            "to_number": to_number, "flow_version": call.flow_version,
-            "started_at": self._d.time_in(call.started_at),
-        }
-        if self._together:
-            row = self._raw.one("insert_answered_with_events", {**params, **self._events(events)})
-            return None if row is None else int(row[0])
-        row = self._raw.one("insert_answered", params)
-        if row is None:
-            return None
-        self.add_events(row[0], events)
-        return int(row[0])
-
-    def advance_call(
-        self, call: LiveCall, *, from_turn: int, events: list[Event], draft: PlannedDraft | None = None,
-        outcome_changed: bool = True,
-    ) -> Advance:
-        """Store the call's new state, answer and events, only if nobody advanced it
-        meanwhile; with `draft` (PostgreSQL), the dossier the step leaves too. The outcome
-        is written only when `outcome_changed`."""
-        params = {**self._answered(call), "id": call.id, "from_turn": from_turn}
-        if draft is not None:
-            if not self._together:
-                raise RuntimeError("a draft goes with its step only where a statement writes several tables")
-            guarded, written = self._raw.one("advance_with_draft", {
-                **params, **self._events(events), **draft.params(),
-            })
-            if not guarded:
-                return Advance.TURN_TAKEN
-            return Advance.WRITTEN if written else Advance.REFERENCE_TAKEN
-        written = self._write_with_events("advance", params, events, outcome_changed=outcome_changed)
-        return Advance.WRITTEN if written else Advance.TURN_TAKEN
-
-    def _write_with_events(
-        self, name: str, params: dict[str, Any], events: Iterable[Event], *, outcome_changed: bool = True
-    ) -> bool:
-        """Statement `name` (`_writes_of_a_call`), which writes the call row `params["id"]`
-        or nothing, and the events if it wrote: one statement on PostgreSQL
-        (`name_with_events`), then one insert of the events on SQLite; without setting
-        the outcome unless `outcome_changed`. Whether it wrote the row."""
-        if not outcome_changed:
-            name += "_keeping_outcome"
-        if self._together:
-            return bool(self._raw.one(name + "_with_events", {**params, **self._events(events)})[0] == 1)
-        self._raw.execute(name, params)
-        if self._raw.rowcount != 1:
-            return False
-        self.add_events(params["id"], events)
-        return True
-
-    def _answered(self, call: LiveCall) -> dict[str, Any]:
-        d = self._d
-        return {
-            "state": d.json_in(call.state), "turn": call.turn, "outcome": call.outcome,
-            "consent_at": d.time_in(call.consent_at), "notice": call.consent_notice_version,
-            "reference": call.dossier_reference, "answer": call.last_answer,
-            "fingerprint": call.last_fingerprint,
-        }
-
-    def _events(self, events: Iterable[Event]) -> dict[str, Any]:
-        """The events as the PostgreSQL statements `_with_events` take them."""
-        return {"at": self._d.time_in(utcnow()), "events": self._d.json_in([
-            {"kind": e.kind, "menu": e.menu, "key": e.key, "prompt": e.prompt, "detail": e.detail}
-            for e in events
-        ])}
-
-    def add_events(self, call_id: int, events: Iterable[Event]) -> None:
-        d = self._d
-        at = d.time_in(utcnow())
-        self._raw.many("add_event", [
-            {"call_id": call_id, "at": at, "kind": e.kind, "menu": e.menu, "key": e.key, "prompt": e.prompt,
-             "detail": d.json_in(e.detail)}
-            for e in events
-        ])
-
-    def load_closing_call(self, call_sid: str) -> ClosingCall | None:
-        row = self._raw.one("load_closing", {"sid": call_sid})
-        if row is None:
-            return None
-        d = self._d
-        return ClosingCall(row[0], d.json_out(row[1]) or {}, row[2], row[3], d.time_out(row[4]), row[5])
-
-    def save_closing_call(self, call: ClosingCall, *, status: str, events: Iterable[Event] = ()) -> None:
-        self._write_with_events("close", self._closing(call, status), events)
-
-    def close_kept_call(
-        self, call: ClosingCall, *, turn: int, kept_outcome: str | None, status: str, events: Iterable[Event]
-    ) -> bool:
-        """Close a call this process holds in memory (`LiveCalls`) without reading it
-        first; False, and nothing written, when the row is no longer as it was kept."""
-        params = {**self._closing(call, status), "turn": turn, "kept_outcome": kept_outcome}
-        # The guard checks the outcome is still `kept_outcome`: a close that leaves it so
-        # need not set it.
-        changed = call.outcome != kept_outcome
-        return self._write_with_events("close_kept", params, events, outcome_changed=changed)
-
-    def _closing(self, call: ClosingCall, status: str) -> dict[str, Any]:
-        return {
-            "status": status, "outcome": call.outcome, "menu": call.abandoned_menu,
-            "ended_at": self._d.time_in(call.ended_at), "duration": call.duration_s, "id": call.id,
-        }
-
-    def set_recording(self, call_id: int, *, url: str | None, outcome: str | None) -> None:
-        self._raw.execute("set_recording", {"url": url, "outcome": outcome, "id": call_id})
-
-    def vessels_of_phone(self, phone: str) -> list[VesselFact]:
-        return [VesselFact(*row) for row in self._raw.all("vessels_of_phone", {"phone": phone})]
-
-    def vessel_by_number(self, registration: str) -> VesselFact | None:
-        row = self._raw.one("vessel_by_number", {"number": registration})
-        return VesselFact(*row) if row else None
+def vessel_by_number(session: Session, registration: str) -> VesselFact | None:
+    found = session.execute(_VESSEL_BY_NUMBER, {"number": registration}).first()
+    return VesselFact(*found) if found else None
