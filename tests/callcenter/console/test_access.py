@@ -145,7 +145,7 @@ def test_claim_winner_goes_to_the_dossier_and_the_loser_sees_who_has_it(
         token = csrf_of(other.get("/console/queue").text)
         lost = other.post(f"/console/dossiers/{draft.reference}/claim", data={"csrf_token": token})
     assert lost.status_code == 200
-    assert "Hồ sơ đang được vana xử lý" in lost.text
+    assert "Hồ sơ đang được Nguyễn Văn A xử lý" in lost.text  # the holder by name
     assert db.scalar(select(Dossier.claimed_by_id).where(Dossier.id == draft.id)) is not None
 
 
