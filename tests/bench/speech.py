@@ -65,12 +65,17 @@ class _World:
 class PathFigures:
     name: str
     presses: int  # single keys, `#` included
-    syllables: int
+    syllables: int  # before the first word of the reference
     prompts: tuple[str, ...]
+    whole_syllables: int = 0  # the whole call, the reference read twice and the goodbye included
 
     @property
     def seconds(self) -> float:
         return self.syllables / SYLLABLES_PER_SECOND
+
+    @property
+    def whole_seconds(self) -> float:
+        return self.whole_syllables / SYLLABLES_PER_SECOND
 
 
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
@@ -109,18 +114,19 @@ def walk(name: str, flow: Flow, catalogue: Catalogue, settings: Settings, world:
         if any(e.kind == "create_dossier" for e in step.effects):
             step.state.reference = REFERENCE
         heard += _spoken(step, catalogue, settings)
-    total = 0
+    total, whole, reached = 0, 0, False
     prompts = []
+    marker = digits_spoken(REFERENCE, catalogue)
     for prompt, text in heard:
         prompts.append(prompt)
-        marker = digits_spoken(REFERENCE, catalogue)
-        before, found, _ = text.partition(marker)
-        total += syllables(before)
-        if found:
-            break
-    else:
+        whole += syllables(text)
+        if not reached:
+            before, found, _ = text.partition(marker)
+            total += syllables(before)
+            reached = bool(found)
+    if not reached:
         raise AssertionError(f"{name}: the reference was never read out ({prompts})")
-    return PathFigures(name, sum(len(k) for k in keys), total, tuple(prompts))
+    return PathFigures(name, sum(len(k) for k in keys), total, tuple(prompts), whole)
 
 
 def measure(runtime: HotlineRuntime | None = None, settings: Settings | None = None) -> list[PathFigures]:
@@ -137,14 +143,15 @@ def measure(runtime: HotlineRuntime | None = None, settings: Settings | None = N
 
 
 def report(figures: list[PathFigures]) -> str:
-    lines = [f"{'path':<28} {'keys':>4} {'syllables':>9} {'speech s':>8}"]
+    lines = [f"{'path':<28} {'keys':>4} {'syllables':>9} {'speech s':>8} {'whole call s':>12}"]
     for f in figures:
-        lines.append(f"{f.name:<28} {f.presses:>4} {f.syllables:>9} {f.seconds:>8.1f}")
+        lines.append(f"{f.name:<28} {f.presses:>4} {f.syllables:>9} {f.seconds:>8.1f} {f.whole_seconds:>12.1f}")
     return "\n".join(lines)
 
 
 def main() -> None:
-    print("Speech before the reference (syllables ÷ 3.5/s, every prompt heard in full)")
+    print("Speech before the reference (syllables ÷ 3.5/s, every prompt heard in full;")
+    print(f"targets {FIRST_CALL_TARGET_S:.0f} s on a first call, {RETURNING_CALL_TARGET_S:.0f} s for a returning caller)")
     print(report(measure()))
 
 
