@@ -56,6 +56,8 @@ class OpenRequest:
     called_at: datetime  # when the caller called (the call's start; else the request's time)
     dossier_reference: str | None
     last_attempt: CallbackAttempt | None
+    # The vessel the caller named, or else the one vessel their number is registered to.
+    vessel_registration: str | None = None
 
 
 def open_requests(db: Session, *, after: tuple[datetime, int] | None, limit: int) -> list[OpenRequest]:
@@ -80,5 +82,25 @@ def open_requests(db: Session, *, after: tuple[datetime, int] | None, limit: int
                                   .order_by(CallbackAttempt.id)):
             if attempt.request_id is not None:
                 last[attempt.request_id] = attempt
-    return [OpenRequest(r, owner, started or r.requested_at, reference, last.get(r.id))
-            for r, owner, started, reference in rows]
+    by_phone = _vessels_of_phones(db, {r.phone for r, owner, *_ in rows if r.vessel_registration is None})
+    found = []
+    for r, owner, started, reference in rows:
+        registration, owner_name = r.vessel_registration, owner
+        if registration is None and r.phone in by_phone:
+            registration, owner_name = by_phone[r.phone]
+        found.append(OpenRequest(r, owner_name, started or r.requested_at, reference, last.get(r.id),
+                                 registration))
+    return found
+
+
+def _vessels_of_phones(db: Session, phones: set[str]) -> dict[str, tuple[str, str]]:
+    """phone → (registration, owner) for numbers registered to exactly one vessel."""
+    if not phones:
+        return {}
+    seen: dict[str, list[tuple[str, str]]] = {}
+    stmt = (select(Vessel.owner_phone, Vessel.registration_number, Vessel.owner_name)
+            .where(Vessel.owner_phone.in_(phones)))
+    for phone, registration, owner in db.execute(stmt):
+        if phone is not None:
+            seen.setdefault(phone, []).append((registration, owner))
+    return {phone: vessels[0] for phone, vessels in seen.items() if len(vessels) == 1}

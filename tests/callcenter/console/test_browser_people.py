@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -24,6 +26,7 @@ from models.vessel import Vessel
 from tests import browser as live
 from tests.browser import Browser, BrowserContext, Page, expect, requires_chromium
 from tests.callcenter.console.conftest import CALLER, OWNER_ID, PASSWORD, MakeDraft, MakeUser
+from tests.conftest import sign
 
 pytestmark = requires_chromium
 
@@ -226,20 +229,35 @@ def test_the_dossier_page_reads_top_down_in_words(  # type: ignore[no-untyped-de
     expect(page.locator("#history")).not_to_contain_text("xóa")  # fields never filled are not "cleared"
 
 
+def _twilio(server: str, path: str, params: dict[str, str]) -> httpx.Response:
+    """A webhook as Twilio sends it to the live server: signed for its public URL."""
+    headers = {"X-Twilio-Signature": sign(server + path, params)}
+    return httpx.post(server + path, data=params, headers=headers, timeout=10)
+
+
 def test_a_voice_message_reaches_the_call_back_list_and_leaves_it(  # type: ignore[no-untyped-def]
-    open_page, make_user: MakeUser, boat: Vessel, db: Session
+    open_page, server: str, make_user: MakeUser, boat: Vessel, db: Session
 ) -> None:
     make_user("vana", "operator", full_name="Nguyễn Văn A")
-    request = voice_message(db)
+    # A fisher calls and leaves a message after the beep: Twilio's two webhooks.
+    call = {"CallSid": "CA" + "8" * 32, "AccountSid": "AC" + "0" * 32, "From": CALLER, "To": "+842553818558",
+            "CallStatus": "in-progress", "Direction": "inbound"}
+    assert _twilio(server, "/twilio/voice", call).status_code == 200
+    thanks = _twilio(server, "/twilio/voice/recorded",
+                     {**call, "RecordingUrl": RECORDING, "RecordingDuration": "21", "RecordingSid": "RE" + "5" * 32})
+    assert thanks.status_code == 200 and "gọi lại ông bà" in thanks.text  # the promise, said when
+    request = db.scalars(select(CallbackRequest)).one()
+
     page = open_page()
     log_in(page, "vana")
     page.click("header.top nav a[data-nav=callbacks]")
     item = page.locator(f'[data-request="{request.id}"]')
     expect(item).to_contain_text("0905 123 456")
+    expect(item).to_contain_text("QNg-90567-TS")  # the one vessel the caller's number is registered to
     expect(item).to_contain_text("Nguyễn Văn Tàu")
-    expect(item).to_contain_text("QNg-90567-TS")
     expect(item.locator("audio")).to_have_attribute("src", RECORDING)
     expect(item).to_contain_text("Để lại lời nhắn ngoài giờ")
+    expect(item).to_contain_text("21 giây")
     # No Twilio account here: the operator is told to call by hand, and says when it is done.
     item.get_by_role("button", name="Gọi lại").click()
     expect(page.locator("#notice")).to_contain_text("chưa được cấu hình để gọi ra")
