@@ -62,6 +62,7 @@ def test_sms_texts_address_the_fisher_as_ong_ba(client: TestClient) -> None:
     assert "ong/ba" in texts[0] and "ong/ba" in texts[1].lower()
     guide = client.get("/huong-dan").text
     assert not BẠN.search(guide) and "ông/bà" in guide
+    assert "Điện thoại viên làm việc từ 7 giờ 30 đến 17 giờ, thứ Hai đến thứ Sáu" in guide  # the hours printed
 
 
 def test_the_opening_hours_are_told_as_configured() -> None:
