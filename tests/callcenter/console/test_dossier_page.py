@@ -156,3 +156,21 @@ def test_an_unknown_dossier_is_a_vietnamese_404(operator_client: TestClient) -> 
     response = operator_client.get("/console/dossiers/999999")
     assert response.status_code == 404
     assert "Không tìm thấy hồ sơ" in response.text
+
+
+def test_once_received_the_one_stop_code_and_due_date_lead_the_page(
+    operator_client: TestClient, make_draft: MakeDraft, vessel: Vessel, db: Session
+) -> None:
+    vessel.licence_expiry = (utcnow() - timedelta(days=3)).date()
+    draft = make_draft(vessel=vessel, status="submitted", onestop_code="000.00.53.H48-261204-0007",
+                       onestop_due_date=(utcnow() + timedelta(days=6)).date())
+    db.commit()
+    html = operator_client.get(f"/console/dossiers/{draft.reference}?notice=submitted").text
+    onestop = html.index('id="onestop"')
+    assert onestop < html.index('id="dossier-facts"')  # above what the IVR gathered
+    assert "000.00.53.H48-261204-0007" in html
+    assert (utcnow() + timedelta(days=6)).date().strftime("%d/%m/%Y") in html[onestop:]
+    assert "sẽ được nhắn tin" not in html  # the "will be texted when received" banner is gone
+    assert "hệ thống một cửa đã tiếp nhận" in html
+    assert 'id="licence-flag"' in html and "đã hết hạn" in html
+    assert 'id="dossier-form"' not in html and 'id="claim"' not in html  # sent: read only
