@@ -24,6 +24,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # SQLite's own checkpoint after every N pages of log (its default is 1,000): a longer log
 # means fewer, larger checkpoints inside commits; this keeps each one short.
 WAL_AUTOCHECKPOINT_PAGES = 4000
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 WRITE_LOCK_FIRST = "sqlite_write_lock_first"  # execution option: see `write_unit`
 
 
@@ -68,6 +69,8 @@ def _sqlite_connection(busy_s: float) -> Any:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+        # A log that grew past this under a burst is cut back at the next checkpoint.
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_s * 1000)}")
         cursor.close()
