@@ -5,8 +5,8 @@ left the queue), or to both: each attempt is a row, and a line in the dossier's 
 when there is a dossier. An attempt that did not reach the fisher (no answer, the
 operator's leg failed) on a dossier is due again after RETRY_AFTER; a newer attempt
 supersedes the older ones' due time. A request stays open until an attempt reaches the
-caller or an operator says so (`close_request`), or until `max_attempts` attempts went
-unanswered (then it is closed as unreachable).
+caller or an operator says so (`close_request`), or until the caller's phone went
+unanswered `max_attempts` times (then it is closed as unreachable).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from callcenter.callbacks.dialer import Dialer, DialFailed
@@ -42,6 +42,8 @@ OUTCOME_LABELS = {
 _DIAL_OUTCOMES = {"completed": "reached", "answered": "reached", "busy": "no_answer",
                   "no-answer": "no_answer", "canceled": "no_answer", "failed": "wrong_number"}
 _RESCHEDULED = frozenset({"no_answer", "failed"})
+# The caller's phone rang (or could not be reached) and nobody answered.
+_CALLER_MISSED = ("no_answer", "wrong_number")
 
 
 class CallbackRefused(Exception):
@@ -173,8 +175,18 @@ def _finish(
         return
     if outcome == "reached":
         _close(request, "done", attempt.operator, now)
-    elif request.attempts >= max_attempts:
+    elif outcome in _CALLER_MISSED and _missed(session, request) >= max_attempts:
+        # Only the caller's own phone going unanswered counts: an operator who did not
+        # pick up, or Twilio refusing, never rang them.
         _close(request, "unreachable", "twilio", now)
+
+
+def _missed(session: Session, request: CallbackRequest) -> int:
+    session.flush()  # the attempt's own outcome counts (sessions do not autoflush)
+    return session.scalar(
+        select(func.count()).select_from(CallbackAttempt)
+        .where(CallbackAttempt.request_id == request.id, CallbackAttempt.outcome.in_(_CALLER_MISSED))
+    ) or 0
 
 
 def _retry_note(attempt: CallbackAttempt) -> str:
