@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup env public-url run test lint typecheck bench clean browser
+.PHONY: setup env public-url run test lint typecheck bench soak clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,11 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m tests.bench.run
+
+# What an attacker or a fault tries first, against the app as `make run` starts it on a
+# fresh temporary database: loopback only, bounded (a minute or two); prints what held.
+soak: setup
+	$(BIN)/python -m tests.soak.run
 
 clean:
 	rm -rf $(VENV) var .env

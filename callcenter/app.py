@@ -10,13 +10,17 @@ from fastapi import FastAPI
 
 from callcenter.api.errors import install_api_error_handlers
 from callcenter.api.router import router as api_router
+from callcenter.auth.login import LoginGate
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
-from callcenter.onestop.emulator import create_emulator_app
+from callcenter.onestop.emulator.loopback import start_loopback_emulator
 from callcenter.ops.docs import install_docs
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
+from callcenter.ops.metrics import login_outcomes
 from callcenter.outbox.runner import start_outbox_thread
+from callcenter.ratelimit import build_rate_limiter
+from callcenter.security import install_security
 from callcenter.supervisor.router import router as supervisor_router
 from ivr.guide.routes import router as guide_router
 from ivr.runtime import load_runtime
@@ -38,9 +42,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        outbox = start_outbox_thread(settings, app.state.sessionmaker) if settings.run_worker_in_app else None
-        # Idle claims and one-stop status polling ride along with the in-app worker.
         sessions = app.state.sessionmaker
+        # With no one-stop system configured, the worker here talks to the built-in
+        # emulator on a loopback port of this process's own (never on the public port).
+        emulator = start_loopback_emulator(settings, sessions) if settings.run_worker_in_app else None
+        outbox = start_outbox_thread(settings, sessions) if settings.run_worker_in_app else None
+        # Idle claims and one-stop status polling ride along with the in-app worker.
         chores = start_dossier_chores(settings, sessions) if settings.run_worker_in_app else None
         # What start-up built stays for the process's life: out of the collector's sight,
         # so its full collections (a pause on the event loop) scan only what requests make.
@@ -50,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             chores.stop()
         if outbox is not None:
             outbox.stop()
+        if emulator is not None:
+            emulator.stop()
         engine.dispose()
 
     # /docs comes from install_docs: Swagger UI's files from a package, not a CDN.
@@ -57,11 +66,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    # Counters every worker shares (database or Redis): logins, one-time codes.
+    app.state.rate_limiter = build_rate_limiter(settings.rate_limit_storage_url, engine=engine)
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()
     install_voice_fault_handlers(app)
     install_ops(app)  # /metrics, /readyz, webhook latency
     install_docs(app)  # /docs, offline
+    install_security(app)  # body limits per path, browser headers (CSP, nosniff, no-store)
+    # Console and API logins: rate limits, waits after failures, hashing bounded.
+    app.state.login_gate = LoginGate(
+        sessions=app.state.sessionmaker, limiter=app.state.rate_limiter, settings=settings,
+        outcomes=login_outcomes(app.state.metrics_registry),
+    )
     mount_voice_prompts(app)
 
     app.include_router(ivr_router)
@@ -71,12 +88,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_api_error_handlers(app)
     install_console(app)
     app.include_router(supervisor_router)  # /console/supervisor/...
-    if settings.onestop_base_url is None:  # no real one-stop system configured: emulate it here
-        emulator = create_emulator_app(
-            sessionmaker=app.state.sessionmaker, api_key=settings.onestop_api_key,
-            config=settings.onestop_emulator,
-        )
-        app.mount("/onestop-emulator", emulator)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -16,7 +16,8 @@ from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from limits import parse_many
+from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 IMPACT_FILE = Path(__file__).resolve().parent.parent / "callcenter" / "reports" / "impact.toml"
@@ -25,6 +26,10 @@ MIN_SECRET_BYTES = 32
 
 class InsecureSettingWarning(UserWarning):
     pass
+
+
+class OneStopNotConfigured(RuntimeError):
+    """No one-stop system to talk to: neither ONESTOP_BASE_URL nor a started emulator."""
 
 
 class SettingsRefused(ValueError):
@@ -88,6 +93,36 @@ class ReportsConfig(BaseModel):
     impact_file: Path = IMPACT_FILE
 
 
+class LoginConfig(BaseModel):
+    """`LOGIN_*`: what stands before a password check (console and API alike).
+
+    Rates are in the `limits` notation (`30/minute;300/hour`), counted in the shared
+    rate-limit storage and answered `429` before any password is hashed.
+    """
+
+    # Every try from one client address (an office behind one address logs in together
+    # in the morning: leave room for that).
+    per_address: str = "30/minute;300/hour"
+    # Every try at one username from anywhere: a spread-out guesser is slowed too.
+    per_username: str = "10/minute"
+    # Wrong passwords in a row from one address at one username before it must wait;
+    # then 1 s, doubling with each further failure, up to the cap. Other addresses are
+    # never slowed by it, so nobody can lock another person out.
+    free_failures: int = Field(default=3, ge=0)
+    delay_base_s: float = Field(default=1.0, gt=0)
+    delay_cap_s: float = Field(default=300.0, gt=0)
+    # A run of failures with no new one for this long is forgotten.
+    forget_after_h: float = Field(default=24.0, gt=0)
+    # Password hashes computed at once (each takes a core and 64 MB for ~50 ms), and
+    # how many logins may wait for one before the rest are told to come back (429).
+    concurrent_hashes: int = Field(default=2, ge=1)
+    max_waiting: int = Field(default=32, ge=0)
+
+    @field_validator("per_address", "per_username")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        parse_many(value)  # ValueError names the text
+        return value
 # ---- issue 16: call-back promises (CALLBACKS_*) ----
 class CallbacksConfig(BaseModel):
     """`CALLBACKS_*`: the promise "an operator will call you back", and keeping it."""
@@ -152,9 +187,17 @@ class Settings(BaseSettings):
     max_steps: int = 60
     max_call_s: int = 1800
 
-    # Unset: the built-in one-stop emulator is used instead.
+    # Unset: each process that talks to the one-stop system starts the built-in emulator
+    # on a loopback port of its own, behind ONESTOP_API_KEY or a random key.
     onestop_base_url: str | None = None
     onestop_api_key: str | None = None
+    _emulator: tuple[str, str] | None = PrivateAttr(default=None)  # (url, key) once started
+
+    # --- Hardening (issue 15): shared rate limits -------------------------------------
+    # Where the rate-limit counters live, shared by every worker: `database://` (this
+    # service's database) or Redis (`redis://127.0.0.1:6379/0`). Never in-process.
+    rate_limit_storage_url: str = "database://"
+    login: LoginConfig = LoginConfig()
 
     outbox: OutboxConfig = OutboxConfig()
     dossier: DossierChoresConfig = DossierChoresConfig()
@@ -198,9 +241,28 @@ class Settings(BaseSettings):
             )
             self.secret_key = secrets.token_urlsafe(MIN_SECRET_BYTES)
 
+    def use_emulator(self, url: str, api_key: str) -> None:
+        """Point this process's one-stop client at the built-in emulator it started
+        (callcenter/onestop/emulator/loopback.py); only while ONESTOP_BASE_URL is unset."""
+        self._emulator = (url.rstrip("/"), api_key)
+
     @property
     def onestop_url(self) -> str:
-        return (self.onestop_base_url or f"{self.public_base_url}/onestop-emulator").rstrip("/")
+        """Where the one-stop system answers: ONESTOP_BASE_URL, or this process's emulator."""
+        if self.onestop_base_url:
+            return self.onestop_base_url.rstrip("/")
+        if self._emulator is None:
+            raise OneStopNotConfigured(
+                "ONESTOP_BASE_URL is not set and this process has not started the built-in emulator"
+            )
+        return self._emulator[0]
+
+    @property
+    def onestop_key(self) -> str | None:
+        """The bearer key for `onestop_url`: ONESTOP_API_KEY, or the emulator's."""
+        if self.onestop_base_url or self._emulator is None:
+            return self.onestop_api_key
+        return self._emulator[1]
 
     @property
     def twilio_sending_enabled(self) -> bool:

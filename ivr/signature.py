@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 import structlog
 from fastapi import Depends, HTTPException, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from twilio.request_validator import RequestValidator
 
 from ivr.settings import Settings
@@ -30,22 +31,31 @@ URLENCODED = "application/x-www-form-urlencoded"
 MAX_FIELDS = 1000  # Twilio sends a few dozen; as many as Starlette's own parser allows
 
 
+class UnreadableForm(Exception):
+    """A body that is not a form Twilio could have sent: too many fields, broken multipart."""
+
+
 async def form_fields(request: Request) -> dict[str, str]:
     """The form's text fields; a later repeat of a name wins, as in Starlette's form.
 
     Twilio always posts url-encoded forms: those are parsed from the body at once, as
     Starlette's parser would (names and values unquoted as UTF-8 from latin-1 bytes),
     at ~35 µs a webhook against ~120 µs for its streaming parser. Any other body goes
-    through Starlette's parser.
+    through Starlette's parser. A body over its limit raises Starlette's 413 as it is.
     """
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type == URLENCODED:
         body = await request.body()
         try:
             return dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_FIELDS))
-        except ValueError:  # too many fields: as Starlette answers it
-            raise HTTPException(status_code=400, detail="too many form fields") from None
-    form = await request.form()
+        except ValueError:  # more fields than Twilio ever sends
+            raise UnreadableForm("too many form fields") from None
+    try:
+        form = await request.form()
+    except StarletteHTTPException as exc:  # what Starlette's parser raises (FastAPI's is a subclass)
+        if exc.status_code != 400:  # 413: the body limit speaks for itself
+            raise
+        raise UnreadableForm(str(exc.detail)) from None  # malformed multipart, too many parts
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -59,9 +69,16 @@ class _SignedFields(dict[str, str]):
 
 
 async def twilio_form(request: Request) -> dict[str, str]:
-    """The webhook's form fields, after the signature has been verified against them."""
+    """The webhook's form fields, after the signature has been verified against them.
+
+    A form that cannot be read cannot be verified: 403, as for a bad signature (never a
+    bare 400), and nothing is done with it."""
     settings: Settings = request.app.state.settings
-    params = await form_fields(request)
+    try:
+        params = await form_fields(request)
+    except UnreadableForm as exc:
+        log.warning("twilio_form_unreadable", path=request.url.path, reason=str(exc))
+        raise HTTPException(status_code=403, detail="invalid Twilio signature") from None
     if settings.twilio_validate:
         signature = request.headers.get("X-Twilio-Signature", "")
         validator = RequestValidator(settings.twilio_auth_token)

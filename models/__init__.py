@@ -6,9 +6,11 @@ from models.call import Call, CallEvent, WebhookClaim
 from models.callback import CallbackAttempt as CallbackAttempt
 from models.callback import CallbackRequest as CallbackRequest
 from models.dossier import Dossier, DossierEvent
+from models.login_throttle import LoginThrottle as LoginThrottle
 from models.message import Message
 from models.onestop_emulator import OneStopEmuDossier as OneStopEmuDossier
 from models.outbox import OutboxEntry
+from models.rate_limit import RateLimitCounter as RateLimitCounter
 from models.user import User
 from models.vessel import Vessel
 

@@ -2,9 +2,9 @@
 
 They play the province's side: the hotline's own tables never refer to them, so a
 deployment with a real one-stop system simply leaves them empty. They sit in the
-hotline's database when the emulator is mounted in-process, so every app worker sees the
-same emulated dossiers; `tongdai onestop-emulator` creates just these tables in a file
-of its own.
+hotline's database when the hotline's processes start the emulator on their loopback
+ports, so every worker's emulator sees the same emulated dossiers; `tongdai
+onestop-emulator` creates just these tables in a file of its own.
 """
 
 from __future__ import annotations

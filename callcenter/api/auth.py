@@ -1,27 +1,21 @@
-"""`POST /api/v1/auth/token`: OAuth2 password flow."""
+"""`POST /api/v1/auth/token`: OAuth2 password flow (the checks are callcenter.auth.login's)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 import structlog
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from callcenter.audit.log import record_audit
-from callcenter.auth.deps import SettingsDep, unauthorized
-from callcenter.auth.service import AccountLocked, LoginFailed, log_in
+from callcenter.auth.deps import SettingsDep
+from callcenter.auth.login import LoginAttempt, LoginGate, LoginRefused
 from callcenter.auth.tokens import create_access_token
-from models.base import utcnow
-from models.db import SessionDep
 
 log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-BAD_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu."
 
 
 class Token(BaseModel):
@@ -30,36 +24,30 @@ class Token(BaseModel):
     expires_in: int  # seconds
 
 
-@router.post("/token")
-def issue_token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep,
-    request: Request,
+@router.post(
+    "/token",
+    responses={
+        401: {"description": "unknown user, wrong password or inactive account (one answer for all)"},
+        429: {"description": "too many tries from this address or at this username; see Retry-After"},
+        503: {"description": "the database or the rate limiter does not answer"},
+    },
+)
+async def issue_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], settings: SettingsDep, request: Request
 ) -> Token:
-    ip = request.client.host if request.client else None
+    # async: the checks go to threads themselves, the hash to a bounded pool of its own,
+    # so a flood of logins never holds the server's thread pool.
+    gate: LoginGate = request.app.state.login_gate
+    address = request.client.host if request.client else "unknown"
     try:
-        user = log_in(session, username=form.username, password=form.password)
-    except LoginFailed:
-        record_audit(session, actor=None, actor_name=form.username, action="login_failed", ip=ip)
-        session.commit()  # the failure counter must survive the refusal
-        log.info("auth.login_failed")
-        raise unauthorized(BAD_CREDENTIALS) from None
-    except AccountLocked as locked:
-        record_audit(session, actor=None, actor_name=form.username, action="login_failed", ip=ip,
-                     detail={"locked_until": locked.until.isoformat()})
-        session.commit()
-        log.warning("auth.account_locked", locked_until=locked.until.isoformat())
-        until = locked.until.astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M")
-        retry_after = max(1, int((locked.until - utcnow()).total_seconds()))
-        raise HTTPException(
-            status_code=status.HTTP_423_LOCKED,
-            headers={"Retry-After": str(retry_after)},
-            detail=(
-                "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần liên tiếp. "
-                f"Vui lòng thử lại sau {until}."
-            ),
-        ) from None
-    record_audit(session, actor=user, action="login", ip=ip, detail={"via": "api"})
-    session.commit()
+        user = await gate.log_in(
+            LoginAttempt(username=form.username, password=form.password, address=address, via="api")
+        )
+    except LoginRefused as refused:
+        headers = refused.headers
+        if refused.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        raise HTTPException(refused.status_code, detail=refused.message, headers=headers) from None
     log.info("auth.login", user_id=user.id)
     token = create_access_token(
         user=user, secret_key=settings.secret_key, minutes=settings.access_token_minutes

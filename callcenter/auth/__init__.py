@@ -1,1 +1,1 @@
-"""Who is calling the API: access tokens, the current user, role checks, login lock-out."""
+"""Who is calling the API: access tokens, the current user, role checks, logins and their limits."""

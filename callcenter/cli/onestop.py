@@ -21,8 +21,11 @@ def onestop_emulator(
 ) -> None:
     """Serve the one-stop emulator; point the hotline at it with ONESTOP_BASE_URL=http://HOST:PORT.
 
-    Calls must carry `Authorization: Bearer $ONESTOP_API_KEY` when that variable is set.
+    Calls must carry `Authorization: Bearer $ONESTOP_API_KEY`; with that variable unset a
+    random key is made and printed, so the emulator is never open to anyone.
     """
+    import secrets
+
     import uvicorn
 
     from callcenter.onestop.emulator import create_emulator_app, standalone_database
@@ -32,13 +35,14 @@ def onestop_emulator(
     config = settings.onestop_emulator.model_copy()
     if step_seconds is not None:
         config.step_seconds = step_seconds
-    api_key = settings.onestop_api_key
+    api_key = settings.onestop_api_key or secrets.token_urlsafe(32)
     engine, sessions = standalone_database(database)
-    token = "bearer token required" if api_key else "no token required"
     typer.echo(
         f"One-stop emulator on http://{host}:{port}  (database {engine.url.render_as_string()}, "
-        f"{token}, {config.step_seconds:g} s per step)"
+        f"{config.step_seconds:g} s per step)"
     )
+    if settings.onestop_api_key is None:
+        typer.echo(f"ONESTOP_API_KEY was not set; calls must carry this key: ONESTOP_API_KEY={api_key}")
     try:
         emulator = create_emulator_app(sessionmaker=sessions, api_key=api_key, config=config)
         uvicorn.run(emulator, host=host, port=port)

@@ -1,4 +1,5 @@
 """`tongdai users add NAME --role ROLE`: console accounts; the password comes from stdin only.
+`tongdai users unlock NAME`: let a user who mistyped their password try again at once.
 
 Never from an argument: arguments end up in shell history and in `ps` for every user of
 the machine to read.
@@ -13,8 +14,12 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from callcenter.audit.log import record_audit
+from callcenter.auth.service import throttle_name, unlock
 from callcenter.cli.common import cli_session
+from callcenter.ratelimit import Limit, RateLimitUnavailable, build_rate_limiter
 from callcenter.users.service import UserError, create_user
+from ivr.settings import get_settings
 from models.db import SchemaOutOfDate
 from models.domain.phone import InvalidPhone, normalize_phone
 from models.user import ROLES, User
@@ -52,6 +57,34 @@ def add(
     except (SchemaOutOfDate, OperationalError) as exc:
         _fail(f"cơ sở dữ liệu: {str(exc).strip().splitlines()[0]}")
     typer.echo(f"Đã tạo tài khoản {username} ({role}).")
+
+
+@app.command("unlock")
+def unlock_user(name: Annotated[str, typer.Argument(help="Tên đăng nhập.")]) -> None:
+    """Forget a user's wrong passwords, from every address, so they may try again now.
+
+    For the server's administrators (whoever may run this command on the host): a user
+    who mistyped is never locked out for long, but a colleague waiting on them need not
+    wait at all. Written to the audit trail.
+    """
+    username = name.strip()
+    settings = get_settings()
+    try:
+        with cli_session() as session:
+            if session.scalar(select(User.id).where(User.username == username)) is None:
+                _fail(f"không có tài khoản {username}")
+            addresses = unlock(session, username=username)
+            record_audit(session, actor=None, actor_name="cli", action="unlock", target=f"user:{username}",
+                         detail={"addresses": addresses})
+            session.commit()
+            # After the commit: the limiter writes on a connection of its own.
+            limiter = build_rate_limiter(settings.rate_limit_storage_url, engine=session.get_bind().engine)
+            limiter.clear(Limit.parse(settings.login.per_username), "login-user", throttle_name(username))
+    except RateLimitUnavailable as exc:
+        _fail(f"kho đếm giới hạn (RATE_LIMIT_STORAGE_URL) không trả lời: {exc}")
+    except (SchemaOutOfDate, OperationalError) as exc:
+        _fail(f"cơ sở dữ liệu: {str(exc).strip().splitlines()[0]}")
+    typer.echo(f"Đã mở khóa {username}: {addresses} địa chỉ không còn phải chờ.")
 
 
 def _read_password() -> str:

@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from callcenter.dossiers.ticker import start_dossier_chores
+from callcenter.onestop.emulator.loopback import start_loopback_emulator
 from callcenter.outbox.context import build_context
 from callcenter.outbox.worker import OutboxWorker
 from ivr.settings import Settings
@@ -39,22 +40,31 @@ def worker(
         except SchemaOutOfDate as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from exc
-        outbox = OutboxWorker(make_sessionmaker(engine), context, config=settings.outbox)
-        if once:
-            report = outbox.drain()
-            typer.echo(
-                f"Đã gửi {report.done}, hẹn thử lại {report.retry}, thất bại {report.failed}."
-            )
-            return
-        stop = threading.Event()
-        _stop_on_signals(stop)
-        chores = start_dossier_chores(settings, outbox.sessions)  # idle claims, one-stop status poll
+        sessions = make_sessionmaker(engine)
+        # ONESTOP_BASE_URL unset: this process starts the built-in emulator on a loopback
+        # port of its own, as an app worker does; its dossiers are the database's, so it
+        # and the app's emulators are one system.
+        emulator = start_loopback_emulator(settings, sessions)
+        outbox = OutboxWorker(sessions, context, config=settings.outbox)
         try:
-            outbox.run(stop)
-        except KeyboardInterrupt:
-            stop.set()
+            if once:
+                report = outbox.drain()
+                typer.echo(
+                    f"Đã gửi {report.done}, hẹn thử lại {report.retry}, thất bại {report.failed}."
+                )
+                return
+            stop = threading.Event()
+            _stop_on_signals(stop)
+            chores = start_dossier_chores(settings, sessions)  # idle claims, one-stop status poll
+            try:
+                outbox.run(stop)
+            except KeyboardInterrupt:
+                stop.set()
+            finally:
+                chores.stop()
         finally:
-            chores.stop()
+            if emulator is not None:
+                emulator.stop()
     finally:
         context.close()
         engine.dispose()

@@ -1,4 +1,7 @@
-"""Supervisors' page: what each console user did (the audit trail), newest first."""
+"""Admins' page: what each console user did (the audit trail, with addresses), newest first.
+
+Admins only, as `GET /api/v1/audit`: the trail names who looked at which citizen's ID and
+from which address, which supervisors have no need to read."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from callcenter.console.deps import SupervisorPage
+from callcenter.console.deps import AdminPage
 from callcenter.console.templating import render
 from callcenter.pagination import Cursor, InvalidCursor, decode_cursor, encode_cursor, older_than
 from models.audit import AuditEntry
@@ -20,15 +23,15 @@ PAGE_SIZE = 50
 ACTIONS = {
     "login": "Đăng nhập", "login_failed": "Đăng nhập sai", "logout": "Đăng xuất", "claim": "Nhận hồ sơ",
     "release": "Trả hồ sơ", "edit": "Sửa hồ sơ", "submit": "Gửi hồ sơ", "callback": "Gọi lại",
-    "view_id_number": "Xem số căn cước", "export": "Tải dữ liệu",
+    "view_id_number": "Xem số căn cước", "unlock": "Mở khóa đăng nhập", "export": "Tải dữ liệu",
     "user_add": "Thêm tài khoản", "user_disable": "Khóa tài khoản", "user_enable": "Mở lại tài khoản",
-    "user_reset_password": "Đặt lại mật khẩu", "user_unlock": "Gỡ khóa đăng nhập",
+    "user_reset_password": "Đặt lại mật khẩu",
     "callback_done": "Gọi lại xong", "callback_unreachable": "Không liên lạc được",
 }
 
 
 @router.get("/activity", response_class=HTMLResponse)
-def activity_page(request: Request, user: SupervisorPage, db: SessionDep,
+def activity_page(request: Request, user: AdminPage, db: SessionDep,
                   cursor: str | None = None) -> Response:
     stmt = select(AuditEntry)
     if cursor:

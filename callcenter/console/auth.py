@@ -1,8 +1,6 @@
-"""Logging in and out of the console (the lock-out rules are callcenter.auth.service's)."""
+"""Logging in and out of the console (the checks are callcenter.auth.login's, as the API's)."""
 
 from __future__ import annotations
-
-from zoneinfo import ZoneInfo
 
 import structlog
 from fastapi import APIRouter, Request
@@ -10,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from callcenter.audit.log import record_audit
 from callcenter.auth.deps import SettingsDep
-from callcenter.auth.service import AccountLocked, LoginFailed, log_in
+from callcenter.auth.login import LoginAttempt, LoginGate, LoginRefused
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import StaffPage, client_ip, home_page
 from callcenter.console.session import clear_session, ensure_session, write_session
@@ -21,7 +19,6 @@ log = structlog.get_logger(__name__)
 
 router = APIRouter()
 
-BAD_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu."
 
 
 def _safe_next(value: str | None) -> str:
@@ -38,28 +35,19 @@ def login_page(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, form: CsrfForm, db: SessionDep, settings: SettingsDep) -> Response:
+async def login(request: Request, form: CsrfForm, settings: SettingsDep) -> Response:
     username = form.get("username", "").strip()
     target = _safe_next(form.get("next"))
-    ip = client_ip(request)
+    gate: LoginGate = request.app.state.login_gate
+    attempt = LoginAttempt(username=username, password=form.get("password", ""),
+                           address=client_ip(request) or "unknown", via="console")
     try:
-        user = log_in(db, username=username, password=form.get("password", ""))
-    except LoginFailed:
-        record_audit(db, actor=None, actor_name=username, action="login_failed", ip=ip)
-        db.commit()  # the failure counter must survive the refusal
-        return render(request, "login.html", {"next": target, "username": username, "error": BAD_CREDENTIALS},
-                      status_code=401)
-    except AccountLocked as locked:
-        record_audit(db, actor=None, actor_name=username, action="login_failed", ip=ip,
-                     detail={"locked_until": locked.until.isoformat()})
-        db.commit()
-        until = locked.until.astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M")
-        message = (f"Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần liên tiếp. "
-                   f"Vui lòng thử lại sau {until}.")
-        return render(request, "login.html", {"next": target, "username": username, "error": message},
-                      status_code=423)
-    record_audit(db, actor=user, action="login", ip=ip, detail={"via": "console"})
-    db.commit()
+        user = await gate.log_in(attempt)
+    except LoginRefused as refused:
+        page = render(request, "login.html", {"next": target, "username": username, "error": refused.message},
+                      status_code=refused.status_code)
+        page.headers.update(refused.headers)
+        return page
     log.info("console.login", user_id=user.id)
     session, _ = ensure_session(request)
     response = RedirectResponse(target or home_page(user.role), status_code=303)

@@ -26,7 +26,8 @@ class Identity:
 
 
 FORBIDDEN_TITLE = "Không có quyền truy cập"
-FORBIDDEN = "Tài khoản của bạn không có quyền xem trang này."
+FORBIDDEN = "Trang này dành cho giám sát viên và quản trị viên. Tài khoản của bạn không có quyền xem."
+FORBIDDEN_ADMIN = "Trang này chỉ dành cho quản trị viên. Tài khoản của bạn không có quyền xem."
 
 
 def home_page(role: str) -> str:
@@ -56,12 +57,12 @@ def console_user(request: Request, db: SessionDep) -> User:
     return user
 
 
-def require_console_roles(*roles: str) -> Callable[[User], User]:
+def require_console_roles(*roles: str, message: str = FORBIDDEN) -> Callable[[User], User]:
     allowed = frozenset(roles)
 
     def check(user: Annotated[User, Depends(console_user)]) -> User:
         if user.role not in allowed:
-            raise ConsoleError(403, FORBIDDEN_TITLE, FORBIDDEN)
+            raise ConsoleError(403, FORBIDDEN_TITLE, message)
         return user
 
     return check
@@ -69,7 +70,7 @@ def require_console_roles(*roles: str) -> Callable[[User], User]:
 
 StaffPage = Annotated[User, Depends(require_console_roles("operator", "supervisor", "admin"))]
 SupervisorPage = Annotated[User, Depends(require_console_roles("supervisor", "admin"))]
-AdminPage = Annotated[User, Depends(require_console_roles("admin"))]
+AdminPage = Annotated[User, Depends(require_console_roles("admin", message=FORBIDDEN_ADMIN))]
 
 
 def client_ip(request: Request) -> str | None:

@@ -2,7 +2,9 @@
 
 Every change is one audit line in the same transaction. A new or reset password is
 random, shown once on the page that answers the POST, and never kept but as a hash.
-The lock-out itself is the auth service's (`unlock_account`); this page only asks it.
+The login rules are the auth service's: this page shows who must wait before their next
+try (`callcenter.auth.service.waiting_usernames`) and asks it to forget (`unlock`), as
+`tongdai users unlock` does.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.audit.log import record_audit
-from callcenter.auth.service import unlock_account
+from callcenter.auth.service import throttle_name
+from callcenter.auth.service import unlock as forget_failures
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import AdminPage, client_ip
 from callcenter.console.errors import ConsoleError
@@ -25,6 +28,7 @@ from callcenter.users.service import create_user, random_password, reset_passwor
 from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone, normalize_phone
+from models.login_throttle import LoginThrottle
 from models.user import ROLES, User
 
 router = APIRouter()
@@ -34,8 +38,8 @@ LABELS = {"username": "Tên đăng nhập", "full_name": "Họ và tên", "role"
 NOTICES = {
     "disabled": "Đã khóa tài khoản {u}: mọi phiên đăng nhập của tài khoản này kết thúc ngay.",
     "enabled": "Đã mở lại tài khoản {u}.",
-    "unlocked": "Đã gỡ khóa đăng nhập của tài khoản {u}.",
-    "not_locked": "Tài khoản {u} không bị khóa đăng nhập.",
+    "unlocked": "Tài khoản {u} được đăng nhập lại ngay, không phải chờ.",
+    "not_locked": "Tài khoản {u} không phải chờ để đăng nhập.",
 }
 
 
@@ -43,12 +47,19 @@ def _users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.active.desc(), User.role, User.username)))
 
 
+def _waiting(db: Session) -> set[str]:
+    """Usernames (as the login counts them) that must wait before their next try now."""
+    stmt = select(LoginThrottle.username).where(LoginThrottle.not_before > utcnow()).distinct()
+    return set(db.scalars(stmt))
+
+
 def _page(request: Request, db: Session, *, form: dict[str, str] | None = None,
           errors: dict[str, str] | None = None, notice: str | None = None,
           secret: tuple[str, str] | None = None, status_code: int = 200) -> Response:
     context: dict[str, Any] = {
         "users": _users(db), "form": form or {"role": "operator"}, "errors": errors or {},
-        "labels": LABELS, "notice": notice, "secret": secret, "roles": ROLES, "now": utcnow(),
+        "labels": LABELS, "notice": notice, "secret": secret, "roles": ROLES,
+        "waiting": _waiting(db), "throttle_name": throttle_name,
     }
     return render(request, "users.html", context, status_code=status_code)
 
@@ -136,10 +147,10 @@ def new_password(request: Request, username: str, admin: AdminPage, form: CsrfFo
 @router.post("/users/{username}/unlock")
 def unlock(request: Request, username: str, admin: AdminPage, form: CsrfForm, db: SessionDep) -> Response:
     user = _target(db, username)
-    was_locked = unlock_account(db, user=user)
-    if was_locked:
-        record_audit(db, actor=admin, action="user_unlock", target=f"user:{user.username}",
-                     ip=client_ip(request))
+    addresses = forget_failures(db, username=user.username)
+    if addresses:
+        record_audit(db, actor=admin, action="unlock", target=f"user:{user.username}", ip=client_ip(request),
+                     detail={"addresses": addresses, "via": "console"})
     db.commit()
-    code = "unlocked" if was_locked else "not_locked"
+    code = "unlocked" if addresses else "not_locked"
     return RedirectResponse(f"/console/users?notice={code}&u={user.username}", status_code=303)

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from callcenter.dossiers.repository import DossierRow
+from models.domain.citizen_id import mask_citizen_id
 from models.dossier import DossierEvent
 from models.message import Message
 
@@ -34,7 +35,9 @@ class AddressOut(BaseModel):
 class ApplicantOut(BaseModel):
     name: str | None
     phone: str | None = Field(description="E.164")
-    id_number: str | None
+    # Always masked (`051******234`); whole only from GET /dossiers/{reference}/id-number,
+    # which is limited and audited.
+    id_number: str | None = Field(description="masked: 051******234")
     address: AddressOut | None
 
 
@@ -115,7 +118,7 @@ def _summary_fields(row: DossierRow) -> dict[str, Any]:
         "applicant": ApplicantOut(
             name=d.applicant_name,
             phone=d.applicant_phone,
-            id_number=d.applicant_id_number,
+            id_number=mask_citizen_id(d.applicant_id_number) or None,
             address=AddressOut.model_validate(d.applicant_address) if d.applicant_address else None,
         ),
         "call_sid": d.call_sid,

@@ -172,7 +172,7 @@ class HttpOneStopClient:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, http: httpx.Client | None = None) -> HttpOneStopClient:
-        return cls(base_url=settings.onestop_url, api_key=settings.onestop_api_key, http=http)
+        return cls(base_url=settings.onestop_url, api_key=settings.onestop_key, http=http)
 
     def close(self) -> None:
         if self._owns_http:

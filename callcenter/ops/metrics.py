@@ -112,6 +112,14 @@ class WebhookTimer:
                 self.failures.labels(_route_template(scope)).inc()
 
 
+def login_outcomes(registry: CollectorRegistry) -> Counter:
+    """`tongdai_logins_total{via, outcome}`: ok, failed (wrong or unknown), throttled
+    (a rate or a wait after failures: 429), busy (hash queue full: 429), unavailable (503).
+
+    Counted in this process, like webhook latency: Prometheus adds up the workers'."""
+    return Counter("tongdai_logins", "Login attempts by outcome", ["via", "outcome"], registry=registry)
+
+
 def install_metrics(app: FastAPI) -> None:
     registry = CollectorRegistry()
     latency = Histogram("tongdai_webhook_duration_seconds", "Time to answer a Twilio webhook",

@@ -1,17 +1,23 @@
-"""`tongdai users add`: the password only ever comes from stdin; clear errors, exit 1."""
+"""`tongdai users add` (the password only ever from stdin) and `unlock`; clear errors, exit 1."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from callcenter.cli.main import app
+from callcenter.ratelimit import Limit, build_rate_limiter
 from callcenter.users.service import authenticate, create_user
+from ivr.settings import LoginConfig
+from models.audit import AuditEntry
+from models.base import utcnow
+from models.login_throttle import LoginThrottle
 from models.user import User
 
 
@@ -78,3 +84,34 @@ def test_an_existing_username_is_refused_and_kept(tongdai: Callable[..., Result]
     assert "tài khoản vanhanh đã tồn tại" in result.output
     assert users(db)["vanhanh"].role == "operator"
     assert authenticate(db, username="vanhanh", password="the-original-pw") is not None
+
+
+def test_unlock_lets_a_user_try_again_at_once_from_every_address(
+    tongdai: Callable[..., Result], db: Session, engine: Engine
+) -> None:
+    create_user(db, username="vanhanh", password="the-original-pw", role="operator")
+    later = utcnow() + timedelta(minutes=5)
+    for who, address in (("vanhanh", "10.0.0.1"), ("vanhanh", "10.0.0.2"), ("khac", "10.0.0.1")):
+        db.add(LoginThrottle(username=who, address=address, failures=9, first_failed_at=utcnow(),
+                             last_failed_at=utcnow(), not_before=later))
+    db.commit()
+    limiter = build_rate_limiter("database://", engine=engine)
+    per_username = Limit.parse(LoginConfig().per_username)
+    while limiter.hit(per_username, "login-user", "vanhanh"):
+        pass  # spread-out guessers have used up this username's rate
+
+    result = tongdai("users", "unlock", "vanhanh")
+
+    assert result.exit_code == 0, result.output
+    assert "Đã mở khóa vanhanh: 2 địa chỉ không còn phải chờ." in result.output
+    db.commit()
+    assert [(t.username, t.address) for t in db.scalars(select(LoginThrottle))] == [("khac", "10.0.0.1")]
+    assert limiter.test(per_username, "login-user", "vanhanh")
+    [entry] = db.scalars(select(AuditEntry).where(AuditEntry.action == "unlock")).all()
+    assert (entry.actor, entry.target, entry.detail) == ("cli", "user:vanhanh", {"addresses": 2})
+
+
+def test_unlock_names_an_unknown_user(tongdai: Callable[..., Result], db: Session) -> None:
+    result = tongdai("users", "unlock", "khongco")
+    assert result.exit_code == 1
+    assert "Lỗi: không có tài khoản khongco" in result.output

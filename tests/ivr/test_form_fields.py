@@ -53,7 +53,31 @@ def test_a_webhook_with_awkward_fields_passes_the_signature_check(client: TestCl
 
 
 def test_a_flood_of_fields_is_refused_before_anything_else(client: TestClient, db: Session) -> None:
-    flood = urlencode([(f"f{i}", "1") for i in range(5000)])
+    flood = urlencode([(f"f{i}", "1") for i in range(1500)])  # within the body limit, past the fields
     r = client.post("/twilio/voice/step/1", content=flood,
                     headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"})
-    assert r.status_code == 400
+    # A form nobody can verify is refused as an unsigned one: 403, never a bare 400.
+    assert r.status_code == 403
+
+
+def test_a_broken_multipart_form_on_a_voice_path_is_a_403_not_a_400(client: TestClient, db: Session) -> None:
+    broken = b"--b\r\nContent-Disposition: form-data; name=\"CallSid\"\r\n\r\nCA1"  # never closed
+    r = client.post("/twilio/voice", content=broken,
+                    headers={"Content-Type": "multipart/form-data; boundary=b", "X-Twilio-Signature": "x"})
+    assert r.status_code == 403
+
+
+def test_more_multipart_parts_than_a_form_allows_never_fit_a_webhooks_body(client: TestClient, db: Session) -> None:
+    # 1,200 parts (Starlette reads at most 1,000) take more than the 32 KB a webhook may send.
+    parts = b"".join(b"--b\r\nContent-Disposition: form-data; name=\"f%d\"\r\n\r\n1\r\n" % i for i in range(1200))
+    r = client.post("/twilio/voice/recorded", content=parts + b"--b--\r\n",
+                    headers={"Content-Type": "multipart/form-data; boundary=b", "X-Twilio-Signature": "x"})
+    assert r.status_code == 413
+
+
+def test_a_webhook_body_past_its_limit_is_413_whatever_its_signature(client: TestClient, db: Session) -> None:
+    big = urlencode({"CallSid": "CA1", "Body": "x" * 40_000})
+    r = client.post("/twilio/sms", content=big,
+                    headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"})
+    assert r.status_code == 413
+    assert "quá lớn (tối đa 32 KB" in r.json()["detail"]

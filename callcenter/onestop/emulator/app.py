@@ -1,7 +1,8 @@
 """The emulator's own FastAPI app: the province's one-stop system, played locally.
 
-Mounted by the hotline at `/onestop-emulator` when ONESTOP_BASE_URL is unset, or served
-alone by `tongdai onestop-emulator`. Wire format: docs/onestop.md.
+Served on a loopback port by each hotline process that needs it when ONESTOP_BASE_URL is
+unset (loopback.py), or alone by `tongdai onestop-emulator`; never on the service's port.
+Wire format: docs/onestop.md.
 """
 
 from __future__ import annotations
@@ -55,8 +56,7 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-# Dependencies read the emulator app's own state: mounted under the hotline, a request's
-# `app` is still the emulator, so this never picks up the hotline's session or settings.
+# Dependencies read the emulator app's own state, never the hotline's session or settings.
 def _session(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with factory() as db:
@@ -85,7 +85,8 @@ def create_emulator_app(
     clock: Clock | None = None,
     config: EmulatorConfig | None = None,
 ) -> FastAPI:
-    """`api_key` set: every call must carry `Authorization: Bearer <api_key>`."""
+    """`api_key` set: every call must carry `Authorization: Bearer <api_key>`. Everything
+    that serves it over a network passes one; None is for in-process tests only."""
     config = config or EmulatorConfig()
     clock = clock or SystemClock()
     app = FastAPI(title="one-stop emulator (VNPT-iGate shape)", version="1")

@@ -150,7 +150,7 @@ def test_detail_has_vessel_applicant_receipt_messages_and_history(
     assert body["vessel"] == {"registration_number": "QNg-90567-TS", "verified": True,
                               "name": "Thành Đạt 01", "owner_name": "Lê Văn Tám"}
     assert body["applicant"] == {
-        "name": "Lê Văn Tám", "phone": PHONE, "id_number": "051080001234",
+        "name": "Lê Văn Tám", "phone": PHONE, "id_number": "051******234",  # masked: contract section 5
         "address": {"line": "Thôn Đông", "commune": "Đặc khu Lý Sơn", "district": None,
                     "province": "Quảng Ngãi"},
     }

@@ -6,8 +6,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr.settings import Settings
 from models.audit import AuditEntry
 from models.dossier import Dossier
+from models.login_throttle import LoginThrottle
 from models.user import User
 from tests.callcenter.console.conftest import BASE, PASSWORD, MakeDraft, MakeUser, csrf_of, log_in
 
@@ -48,23 +50,25 @@ def test_login_without_the_csrf_token_is_refused_and_counts_nothing(
     response = client.post("/console/login", data={"username": "vana", "password": "wrong-password"})
     assert response.status_code == 403
     assert "mã bảo vệ CSRF" in response.text
-    db.refresh(operator)
-    assert operator.failed_logins == 0
+    assert db.scalars(select(LoginThrottle)).all() == []
     assert client.get("/console/queue", follow_redirects=False).status_code == 303
 
 
-def test_bad_password_then_lock_out_with_its_message(client: TestClient, operator: User) -> None:
+def test_bad_passwords_then_a_wait_with_its_message(
+    client: TestClient, operator: User, settings: Settings
+) -> None:
+    settings.login.delay_base_s = 30  # the app's login reads this: 30 s after the fourth failure
     token = csrf_of(client.get("/console/login").text)
     for _ in range(4):
         bad = client.post("/console/login", data={"csrf_token": token, "username": "vana", "password": "nope-nope-1"})
         assert bad.status_code == 401
         assert "Sai tên đăng nhập hoặc mật khẩu." in bad.text
-    locked = client.post("/console/login", data={"csrf_token": token, "username": "vana", "password": "nope-nope-1"})
-    assert locked.status_code == 423
-    assert "tạm thời bị khóa" in locked.text
-    # Locked means locked: even the right password is not accepted now.
+    # From this address this username now waits (30 s, doubling): even the right
+    # password is not checked until then, and the answer says when to come back.
     right = client.post("/console/login", data={"csrf_token": token, "username": "vana", "password": PASSWORD})
-    assert right.status_code == 423
+    assert right.status_code == 429
+    assert "Đăng nhập quá nhiều lần. Vui lòng thử lại sau 30 giây." in right.text
+    assert right.headers["Retry-After"] == "30"
 
 
 def test_an_operator_gets_a_vietnamese_403_on_a_supervisor_page(operator_client: TestClient) -> None:
@@ -82,9 +86,22 @@ def test_a_supervisor_sees_the_operators_pages_and_their_own(
     log_in(client, "thib")
     assert client.get("/console/queue").status_code == 200
     assert client.get(f"/console/dossiers/{draft.reference}").status_code == 200
+    # The audit trail (who saw which ID, from where) is the admins', as in the API.
+    activity = client.get("/console/activity")
+    assert activity.status_code == 403
+    assert "chỉ dành cho quản trị viên" in activity.text
+    assert 'href="/console/activity"' not in client.get("/console/queue").text
+
+
+def test_an_admin_reads_the_audit_trail_a_supervisor_may_not(
+    client: TestClient, make_user: MakeUser
+) -> None:
+    make_user("quantri", "admin")
+    log_in(client, "quantri")
     activity = client.get("/console/activity")
     assert activity.status_code == 200
-    assert "Đăng nhập" in activity.text and "thib" in activity.text
+    assert "Đăng nhập" in activity.text and "quantri" in activity.text
+    assert 'href="/console/activity"' in client.get("/console/queue").text
 
 
 def test_a_claim_with_a_wrong_csrf_token_changes_nothing(

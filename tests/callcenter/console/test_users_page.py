@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from callcenter.users.service import authenticate
 from models.audit import AuditEntry
 from models.base import utcnow
-from models.user import User
+from models.login_throttle import LoginThrottle
 from tests.callcenter.console.conftest import BASE, MakeUser, csrf_of, log_in
 
 
@@ -67,20 +67,21 @@ def test_disable_reset_and_unlock_are_audited_and_take_effect(
         _post(client, "/console/users/vana/active", active="1")
         password = _shown_password(_post(client, "/console/users/vana/password").text)
         db.rollback()  # a new snapshot: see what the page committed
-        vana = db.scalar(select(User).where(User.username == "vana"))
-        assert vana is not None
-        vana.locked_until = utcnow() + timedelta(minutes=10)
+        # Wrong passwords from some address: vana must wait before the next try from there.
+        now = utcnow()
+        db.add(LoginThrottle(username="vana", address="10.0.0.9", failures=6, first_failed_at=now,
+                             last_failed_at=now, not_before=now + timedelta(minutes=10)))
         db.commit()
-        assert "Gỡ khóa đăng nhập" in client.get("/console/users").text
+        assert "Cho đăng nhập lại ngay" in client.get("/console/users").text
         _post(client, "/console/users/vana/unlock")
         refused = _post(client, "/console/users/quantri/active", active="0")
         assert refused.status_code == 409  # an admin cannot lock themself out
     db.expire_all()
     assert authenticate(db, username="vana", password=password) is not None
-    assert db.scalar(select(User.locked_until).where(User.username == "vana")) is None
+    assert db.scalars(select(LoginThrottle)).all() == []  # the auth service forgot the failures
     actions = db.scalars(select(AuditEntry.action).where(AuditEntry.target == "user:vana")
                          .order_by(AuditEntry.id)).all()
-    assert actions == ["user_disable", "user_enable", "user_reset_password", "user_unlock"]
+    assert actions == ["user_disable", "user_enable", "user_reset_password", "unlock"]
 
 
 def test_only_admins_see_the_accounts(operator_client: TestClient, make_user: MakeUser, app: FastAPI) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from models.outbox import OutboxEntry
@@ -52,3 +54,26 @@ def test_not_ready_when_the_schema_is_behind(client: TestClient, engine: Engine)
     finally:
         with engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+
+
+def _read_only(database_url: str) -> Engine:
+    """The suite's database, through connections that may read and never write."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return create_engine(f"sqlite:///file:{url.database}?mode=ro&uri=true")
+    return create_engine(url, connect_args={"options": "-c default_transaction_read_only=on"})
+
+
+def test_not_ready_when_the_database_refuses_writes(
+    app: FastAPI, client: TestClient, database_url: str, db: Session
+) -> None:
+    assert client.get("/readyz").status_code == 200
+    writable, app.state.engine = app.state.engine, _read_only(database_url)
+    try:
+        response = client.get("/readyz")
+    finally:
+        app.state.engine.dispose()
+        app.state.engine = writable
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable" and response.json()["database"] == "refuses writes"
+    assert client.get("/readyz").status_code == 200  # the check itself changed nothing

@@ -80,3 +80,22 @@ def test_supervisor_reads_the_dashboard_charts(page: Page, db: Session, supervis
 def test_operators_get_the_refusal_page(page: Page, operator: User) -> None:
     log_in(page, operator, "/console/supervisor")
     expect(page.locator("body")).to_contain_text("không có quyền")
+
+
+def test_the_printable_report_prints_under_a_policy_that_forbids_inline_script(
+    page: Page, db: Session, supervisor: User
+) -> None:
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    log_in(page, supervisor, "/console/supervisor/report?since=2026-03-02&until=2026-03-02")
+    page.evaluate("window.print = () => { document.body.dataset.printed = 'yes'; }")  # no dialog in a test
+    page.get_by_role("button", name="In báo cáo").click()
+    expect(page.locator("body")).to_have_attribute("data-printed", "yes")  # console.js's handler ran
+    # An inline handler is what the policy now refuses, as it would an injected one.
+    page.evaluate("""() => { const b = document.createElement('button'); b.id = 'injected';
+                             b.setAttribute('onclick', "document.body.dataset.hacked = 'yes'");
+                             document.body.append(b); }""")
+    page.click("#injected")
+    assert page.locator("body").get_attribute("data-hacked") is None
+    assert any("inline" in v for v in violations), violations

@@ -1,7 +1,7 @@
 """dossier keeps who handled it (handled_by_id, handled_at), also after it is submitted
 
 Revision ID: 06bf6f95c0aa
-Revises: 56581e96d794
+Revises: 3ead69b91788
 Create Date: 2026-12-04 11:41:59.714400
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = '06bf6f95c0aa'
-down_revision: str | None = '56581e96d794'
+down_revision: str | None = '3ead69b91788'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
