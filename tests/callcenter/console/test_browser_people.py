@@ -135,8 +135,8 @@ def test_every_console_page_fits_a_390_px_phone(  # type: ignore[no-untyped-def]
     pages = {
         "vana": ["/console/queue", "/console/callbacks", f"/console/dossiers/{waiting[2].reference}",
                  f"/console/dossiers/{held.reference}"],
-        "thib": ["/console/supervisor", "/console/supervisor/calls", f"/console/supervisor/calls/{call.call_sid}",
-                 "/console/supervisor/impact", "/console/supervisor/report"],
+        "thib": ["/console/supervisor/report", "/console/supervisor", "/console/supervisor/calls",
+                 f"/console/supervisor/calls/{call.call_sid}", "/console/supervisor/impact"],
         "quantri": ["/console/users", "/console/activity", "/console/queue"],
     }
     for username, paths in pages.items():
