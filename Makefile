@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup env run test lint typecheck bench soak clean browser
+.PHONY: setup env public-url run test lint typecheck bench soak clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,15 +27,31 @@ env:
 	@grep -q '^SECRET_KEY=' .env || echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')" >> .env
 	@grep -q '^DEMO_MODE=' .env || echo "DEMO_MODE=true" >> .env
 
-run: setup
+# Where `tongdai call` and the README's curl lines find the server: PUBLIC_BASE_URL in
+# .env follows HOST and PORT (`make run PORT=8101`), unless it points somewhere else
+# than this machine (a tunnel for a real Twilio number), which is kept as it is.
+public-url:
+	@$(PYTHON) -c 'import pathlib, re, sys; \
+	env, url = pathlib.Path(".env"), sys.argv[1]; text = env.read_text() if env.exists() else ""; \
+	found = re.search(r"^PUBLIC_BASE_URL=(.*)$$", text, re.M); \
+	local = found is None or re.fullmatch(r"http://(127\.0\.0\.1|localhost)(:\d+)?/?", found.group(1).strip()); \
+	text = text if not local else re.sub(r"^PUBLIC_BASE_URL=.*$$", "PUBLIC_BASE_URL=" + url, text, flags=re.M) if found \
+	    else text + ("\n" if text and not text.endswith("\n") else "") + "PUBLIC_BASE_URL=" + url + "\n"; \
+	env.write_text(text); \
+	print("PUBLIC_BASE_URL=" + (url if local else found.group(1).strip()) + "  (.env)")' "http://$(HOST):$(PORT)"
+
+run: setup public-url
 	$(BIN)/tongdai db upgrade
 	$(BIN)/tongdai demo seed
 	@echo
-	@echo "Hotline on http://$(HOST):$(PORT)  (console: http://$(HOST):$(PORT)/console)"
-	@echo "Place a call from another terminal:  $(BIN)/tongdai call --url http://$(HOST):$(PORT)"
-	@echo "  or scripted:                        $(BIN)/tongdai call --url http://$(HOST):$(PORT) --keys 2,90567#,1,1"
+	@echo "Hotline and console: http://$(HOST):$(PORT)/console   (API: http://$(HOST):$(PORT)/docs)"
+	@echo "Place a call from another terminal, in this folder:"
 	@echo
-	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" $(BIN)/uvicorn --factory callcenter.app:create_app --host $(HOST) --port $(PORT)
+	@echo "  .venv/bin/tongdai call"
+	@echo "  .venv/bin/tongdai call --keys 2,90567#,1,1"
+	@echo "  .venv/bin/tongdai call --from 0905123456"
+	@echo
+	$(BIN)/uvicorn --factory callcenter.app:create_app --host $(HOST) --port $(PORT)
 
 # Chromium from Debian's packages for the console's browser tests (never a browser download).
 browser:

@@ -16,6 +16,7 @@ from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
 from callcenter.mobile import install_mobile
 from callcenter.onestop.emulator.loopback import start_loopback_emulator
+from callcenter.ops.docs import install_docs
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.ops.metrics import login_outcomes
@@ -63,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             emulator.stop()
         engine.dispose()
 
-    app = FastAPI(title="tongdai", version="0.1.0", lifespan=lifespan)
+    # /docs comes from install_docs: Swagger UI's files from a package, not a CDN.
+    app = FastAPI(title="tongdai", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hotline = load_runtime()
     install_voice_fault_handlers(app)
     install_ops(app)  # /metrics, /readyz, webhook latency
+    install_docs(app)  # /docs, offline
     install_security(app)  # body limits per path, browser headers (CSP, nosniff, no-store)
     # Console and API logins: rate limits, waits after failures, hashing bounded.
     app.state.login_gate = LoginGate(

@@ -17,6 +17,9 @@ PLACEHOLDERS = frozenset({
     "procedure_spoken", "vessel_spoken", "owner_name", "reference_spoken",
     "status_reference_spoken", "entered_spoken", "status_spoken", "due_date_spoken",
     "tracking_spoken",
+    # From the settings and the calendar (ivr.hours): the opening hours, and when an
+    # operator will call back.
+    "opening_hours_spoken", "callback_when_spoken",
 })
 
 

@@ -125,6 +125,19 @@ class LoginConfig(BaseModel):
         return value
 
 
+# ---- issue 16: call-back promises (CALLBACKS_*) ----
+class CallbacksConfig(BaseModel):
+    """`CALLBACKS_*`: the promise "an operator will call you back", and keeping it."""
+
+    # Unanswered call-backs after which a caller's request may leave the operators' list
+    # as unreachable (it does so by itself when the last of them goes unanswered).
+    max_attempts: int = Field(default=3, ge=1)
+    # Told to a caller inside opening hours: "trong vòng N giờ làm việc". Outside them the
+    # caller hears the next working day's opening hour instead.
+    promise_hours: int = Field(default=4, ge=1)
+# ---- end issue 16 ----
+
+
 # --- The smartphone channel (mobile site /m, public API /api/v1/public; issue 17) -------
 
 
@@ -229,6 +242,7 @@ class Settings(BaseSettings):
     # The smartphone channel (issue 17): MOBILE_*, ATTACHMENTS_*.
     mobile: MobileConfig = MobileConfig()
     attachments: AttachmentsConfig = AttachmentsConfig()
+    callbacks: CallbacksConfig = CallbacksConfig()  # issue 16
 
     @model_validator(mode="after")
     def _normalise(self) -> Settings:

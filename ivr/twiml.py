@@ -1,14 +1,21 @@
-"""Turning a step into TwiML with the official `twilio` library."""
+"""Turning a step into TwiML with the official `twilio` library.
+
+Barge-in: every prompt of a step is inside its `<Gather>`, so the caller's key stops it;
+only a prompt the flow marks `barge_in = false` (the personal-data notice of a first
+call) is played in full before the gather.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr.flow.state import Say, Step
+from ivr.hours import callback_promise, opening_hours_text
 from ivr.prompts import Catalogue
 from ivr.settings import Settings
 from ivr.speech import prompt_values
@@ -74,14 +81,44 @@ def _voice(catalogue: Catalogue, settings: Settings) -> _Voice:
                   settings.operator_queue)
 
 
+# Placeholders filled from the settings and the clock, not from the call's state.
+_FROM_SETTINGS = frozenset({"opening_hours_spoken", "callback_when_spoken"})
+
+
+def _setting_values(
+    names: set[str] | tuple[str, ...], settings: Settings, now: datetime | None
+) -> dict[str, str]:
+    """The opening hours and the call-back promise, computed only when a prompt asks."""
+    values: dict[str, str] = {}
+    if "opening_hours_spoken" in names:
+        values["opening_hours_spoken"] = opening_hours_text(settings)
+    if "callback_when_spoken" in names:
+        values["callback_when_spoken"] = callback_promise(now or datetime.now(UTC), settings).spoken
+    return values
+
+
 def _say(parent: VoiceResponse | Gather, prompt: str, values: dict[str, str], catalogue: Catalogue,
-         settings: Settings) -> None:
+         settings: Settings, now: datetime | None = None) -> None:
     voice = _voice(catalogue, settings)
-    _speak(parent, _utterance(prompt, values, catalogue, voice), voice)
+    wanted = catalogue.placeholders(prompt) & _FROM_SETTINGS
+    full = {**values, **_setting_values(wanted, settings, now)} if wanted else values
+    _speak(parent, _utterance(prompt, full, catalogue, voice), voice)
 
 
-def render_step(step: Step, *, turn: int, catalogue: Catalogue, settings: Settings) -> str:
-    """`turn` is the number the next webhook of this call will carry in its URL."""
+def spoken_text(prompt: str, step: Step, catalogue: Catalogue, settings: Settings, *,
+                now: datetime | None = None) -> str:
+    """What a caller hears of `prompt` in this step, its placeholders filled as the TwiML
+    fills them (for measuring speech time; a recording is told by its text)."""
+    names = catalogue.placeholders(prompt)
+    values = prompt_values(step.state.to_json(), catalogue) if names - _FROM_SETTINGS else {}
+    values.update(_setting_values(names, settings, now))
+    return catalogue.text(prompt).format(**values)
+
+
+def render_step(step: Step, *, turn: int, catalogue: Catalogue, settings: Settings,
+                now: datetime | None = None) -> str:
+    """`turn` is the number the next webhook of this call will carry in its URL; `now`
+    (default: the clock) decides what the caller is told about the opening hours."""
     end = None if step.wait is not None else (step.end.kind if step.end is not None else "hangup")
     shape = _Shape(
         tuple((say.prompt, say.barge_in) for say in step.says),
@@ -93,6 +130,7 @@ def render_step(step: Step, *, turn: int, catalogue: Catalogue, settings: Settin
     twiml = template.replace(_MARKED_ACTION, STEP_PATH.format(turn=turn))
     if fields:
         values = prompt_values(step.state.to_json(), catalogue)
+        values.update(_setting_values(fields, settings, now))
         for name in fields:
             twiml = twiml.replace(_marker(name), xml_escape(values[name]))
     return twiml
@@ -176,26 +214,28 @@ def _render_plan(plan: _Plan) -> str:
     return str(response)
 
 
-def render_fault(catalogue: Catalogue, settings: Settings, *, open_now: bool) -> str:
+def render_fault(catalogue: Catalogue, settings: Settings, *, open_now: bool,
+                 now: datetime | None = None) -> str:
     """An apology and a person, whatever went wrong inside."""
     response = VoiceResponse()
-    _say(response, "apology", {}, catalogue, settings)
+    _say(response, "apology", {}, catalogue, settings, now)
     if open_now:
-        _say(response, "operator_connecting", {}, catalogue, settings)
+        _say(response, "operator_connecting", {}, catalogue, settings, now)
         response.enqueue(settings.operator_queue)
     else:
-        _say(response, "callback_offer", {}, catalogue, settings)
+        _say(response, "callback_offer", {}, catalogue, settings, now)
         response.record(action=RECORDED_PATH, method="POST", max_length=90, play_beep=True,
                         finish_on_key="#", timeout=5)
-        _say(response, "callback_thanks", {}, catalogue, settings)
+        _say(response, "callback_thanks", {}, catalogue, settings, now)
         response.hangup()
     return str(response)
 
 
-def render_says(prompts: list[Say], catalogue: Catalogue, settings: Settings, *, hangup: bool) -> str:
+def render_says(prompts: list[Say], catalogue: Catalogue, settings: Settings, *, hangup: bool,
+                now: datetime | None = None) -> str:
     response = VoiceResponse()
     for say in prompts:
-        _say(response, say.prompt, {}, catalogue, settings)
+        _say(response, say.prompt, {}, catalogue, settings, now)
     if hangup:
         response.hangup()
     return str(response)

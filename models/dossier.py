@@ -55,6 +55,10 @@ class Dossier(TimestampMixin, Base):
     call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     claimed_at: Mapped[datetime | None]
+    # Who last took the dossier and when, kept after it is submitted or released: the
+    # supervisor's per-operator figures and the call log count the work by these.
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    handled_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
 
     onestop_code: Mapped[str | None] = mapped_column(String(40))

@@ -52,9 +52,11 @@ def bridge(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) 
         _say(response, "Cuộc gọi lại này không còn hiệu lực.", settings)
         response.hangup()
         return _twiml(response)
-    dossier = db.get(Dossier, attempt.dossier_id)
-    reference = " ".join(dossier.reference) if dossier else ""
-    _say(response, f"Đang nối máy tới người dân, hồ sơ số {reference}.", settings)
+    dossier = db.get(Dossier, attempt.dossier_id) if attempt.dossier_id else None
+    if dossier is not None:
+        _say(response, f"Đang nối máy tới người dân, hồ sơ số {' '.join(dossier.reference)}.", settings)
+    else:
+        _say(response, "Đang nối máy tới người dân đã đề nghị tổng đài gọi lại.", settings)
     dial = response.dial(
         action=settings.public_base_url + WEBHOOK_PATH.format(attempt_id=attempt.id) + "/dialed",
         method="POST", timeout=FISHER_RING_SECONDS, caller_id=settings.twilio_from_number,
@@ -68,7 +70,8 @@ def dialed(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) 
     settings: Settings = request.app.state.settings
     attempt = db.get(CallbackAttempt, attempt_id)
     if attempt is not None:
-        record_outcome(db, attempt=attempt, dial_status=form.get("DialCallStatus", "failed"))
+        record_outcome(db, attempt=attempt, dial_status=form.get("DialCallStatus", "failed"),
+                       max_attempts=settings.callbacks.max_attempts)
         db.commit()
     response = VoiceResponse()
     if attempt is not None and attempt.outcome in _TELL_OPERATOR:
@@ -78,9 +81,11 @@ def dialed(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) 
 
 
 @router.post("/{attempt_id}/status")
-def status(attempt_id: int, form: TwilioForm, db: SessionDep) -> Response:
+def status(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) -> Response:
+    settings: Settings = request.app.state.settings
     attempt = db.get(CallbackAttempt, attempt_id)
     if attempt is not None:
-        record_outcome(db, attempt=attempt, call_status=form.get("CallStatus"))
+        record_outcome(db, attempt=attempt, call_status=form.get("CallStatus"),
+                       max_attempts=settings.callbacks.max_attempts)
         db.commit()
     return _twiml(VoiceResponse())

@@ -15,9 +15,21 @@ app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 def upgrade(revision: str = typer.Argument("head")) -> None:
     """Bring the schema up to date (alembic upgrade head)."""
     url = get_settings().database_url
-    make_engine(url).dispose()  # creates var/ for the default SQLite file
+    engine = make_engine(url)  # creates var/ for the default SQLite file
+    before, _ = schema_status(engine)
     command.upgrade(alembic_config(url), revision)
-    typer.echo(f"Schema up to date ({revision}).")
+    after, _ = schema_status(engine)
+    engine.dispose()
+    typer.echo(upgrade_message(before, after))
+
+
+def upgrade_message(before: str | None, after: str | None) -> str:
+    """What `upgrade` did, in words: created, upgraded, or nothing to do."""
+    if before is None and after is not None:
+        return f"Created the database schema (revision {after})."
+    if before == after:
+        return f"Schema already up to date (revision {after})."
+    return f"Upgraded the schema from revision {before} to {after}."
 
 
 @app.command()

@@ -90,11 +90,11 @@ def seed() -> None:
     for user in DEMO_USERS:
         note = "" if user.username in created else "  (đã có từ trước, giữ nguyên)"
         typer.echo(f"  {user.username:<8} {user.role:<10} {user.password}{note}")
-    typer.echo(
-        "Thử / Try: `tongdai call --from +84905123456` (chủ tàu QNg-90567-TS được nhận ra / caller known), "
-        "`tongdai call --keys 1,1,90617#,1,1` (người gọi lạ / unknown caller), "
-        "rồi đăng nhập console bằng vanhanh / then log in to the console as vanhanh."
-    )
+    # One command a line, nothing around it: each can be copied and pasted as it is.
+    typer.echo("Thử gọi (try a call): the owner of QNg-90567-TS, then a caller the registry does not know")
+    typer.echo("  tongdai call --from 0905123456")
+    typer.echo("  tongdai call --keys 1,1,90617#,1,1")
+    typer.echo("Then log in to the console as vanhanh (operator) or giamsat (supervisor).")
 
 
 def seed_vessels(session: Session) -> UpsertCounts:

@@ -23,7 +23,10 @@ PAGE_SIZE = 50
 ACTIONS = {
     "login": "Đăng nhập", "login_failed": "Đăng nhập sai", "logout": "Đăng xuất", "claim": "Nhận hồ sơ",
     "release": "Trả hồ sơ", "edit": "Sửa hồ sơ", "submit": "Gửi hồ sơ", "callback": "Gọi lại",
-    "view_id_number": "Xem số căn cước", "unlock": "Mở khóa đăng nhập",
+    "view_id_number": "Xem số căn cước", "unlock": "Mở khóa đăng nhập", "export": "Tải dữ liệu",
+    "user_add": "Thêm tài khoản", "user_disable": "Khóa tài khoản", "user_enable": "Mở lại tài khoản",
+    "user_reset_password": "Đặt lại mật khẩu",
+    "callback_done": "Gọi lại xong", "callback_unreachable": "Không liên lạc được",
 }
 
 

@@ -10,7 +10,7 @@ from callcenter.audit.log import record_audit
 from callcenter.auth.deps import SettingsDep
 from callcenter.auth.login import LoginAttempt, LoginGate, LoginRefused
 from callcenter.console.csrf import CsrfForm
-from callcenter.console.deps import StaffPage, client_ip
+from callcenter.console.deps import StaffPage, client_ip, home_page
 from callcenter.console.session import clear_session, ensure_session, write_session
 from callcenter.console.templating import render
 from models.db import SessionDep
@@ -19,14 +19,14 @@ log = structlog.get_logger(__name__)
 
 router = APIRouter()
 
-HOME = "/console/queue"
 
 
 def _safe_next(value: str | None) -> str:
-    # Only back into the console: never an open redirect to another site.
+    # Only back into the console: never an open redirect to another site. Empty: the
+    # user's own start page, decided once we know who they are.
     if value and value.startswith("/console/") and not value.startswith("//"):
         return value
-    return HOME
+    return ""
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -50,7 +50,7 @@ async def login(request: Request, form: CsrfForm, settings: SettingsDep) -> Resp
         return page
     log.info("console.login", user_id=user.id)
     session, _ = ensure_session(request)
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(target or home_page(user.role), status_code=303)
     write_session(response, session.logged_in(user), settings=settings)
     return response
 

@@ -30,10 +30,16 @@ FORBIDDEN = "Trang này dành cho giám sát viên và quản trị viên. Tài 
 FORBIDDEN_ADMIN = "Trang này chỉ dành cho quản trị viên. Tài khoản của bạn không có quyền xem."
 
 
+def home_page(role: str) -> str:
+    """Where a user starts: supervisors and admins on the dashboard, operators at the queue."""
+    return "/console/supervisor" if role in ("supervisor", "admin") else "/console/queue"
+
+
 def _next_path(request: Request) -> str:
-    # Only GET pages are worth coming back to; a POST's page is its referrer's business.
+    # Only GET pages are worth coming back to; a POST's page is its referrer's business
+    # (the login then sends the user to their own start page).
     if request.method != "GET":
-        return "/console/queue"
+        return ""
     path = request.url.path
     return path + ("?" + request.url.query if request.url.query else "")
 

@@ -7,6 +7,8 @@ update_dossier names by path land beside the right input with no mapping table.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from callcenter.console.templating import phone_national
@@ -19,8 +21,46 @@ from models.vessel import Vessel
 
 ADDRESS_PARTS = ("line", "commune", "district", "province")
 DELIVERY_METHODS = {"post": "Gửi qua bưu điện về địa chỉ", "pickup": "Nhận tại Trung tâm"}
+ADDRESS_LABELS = {"line": "Địa chỉ (thôn, số nhà)", "commune": "Xã, phường, đặc khu",
+                  "district": "Huyện (nếu có)", "province": "Tỉnh, thành phố"}
+# The Vietnamese label of every path an error may name (the procedure's fields come from
+# the catalogue): the error summary speaks the form's words, never `fields.inspection_kind`.
+LABELS = {
+    "applicant.name": "Họ và tên", "applicant.id_number": "Số căn cước", "applicant.phone": "Số điện thoại",
+    "applicant.address": "Địa chỉ người nộp", "delivery.method": "Cách nhận kết quả",
+    "delivery.address": "Địa chỉ nhận kết quả", "delivery": "Cách nhận kết quả",
+    "vessel.registration_number": "Số đăng ký tàu cá", "variant": "Cấp mới hay cấp lại",
+    "procedure": "Thủ tục",
+    **{f"applicant.address.{part}": f"Địa chỉ người nộp: {label.lower()}"
+       for part, label in ADDRESS_LABELS.items()},
+    **{f"delivery.address.{part}": f"Địa chỉ nhận kết quả: {label.lower()}"
+       for part, label in ADDRESS_LABELS.items()},
+}
+# Paths without an input of their own point at the part of the form that holds them.
+_ANCHORS = {"delivery.address": "delivery", "delivery": "delivery", "delivery.method": "delivery",
+            "applicant.address": "f-applicant-address-line", "vessel.registration_number": "dossier-facts",
+            "variant": "dossier-facts", "procedure": "dossier-facts"}
 # Fishing zone by length (Luật Thủy sản): under 12 m coastal, under 15 m mid-shore, else offshore.
 _ZONES = ((Decimal(12), "ven bờ"), (Decimal(15), "lộng"))
+
+
+@dataclass(frozen=True)
+class FormError:
+    anchor: str  # the id of the input (or section) to jump to
+    label: str
+    message: str
+
+
+def error_summary(errors: dict[str, str], specs: tuple[FieldSpec, ...]) -> list[FormError]:
+    """Every error, in the form's order, named by the label the operator sees."""
+    labels = {**LABELS, **{f"fields.{spec.name}": spec.label for spec in specs}}
+    order = [f"fields.{spec.name}" for spec in specs] + list(LABELS)
+    ranked = sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    return [
+        FormError(_ANCHORS.get(path, "f-" + path.replace(".", "-")) if path else "",
+                  labels.get(path, ""), message)
+        for path, message in ranked
+    ]
 
 
 def registry_vessel(dossier: Dossier, vessel: Vessel | None) -> Vessel | None:
@@ -59,13 +99,24 @@ def initial_values(dossier: Dossier, vessel: Vessel | None, call: Call | None,
         values[f"applicant.address.{part}"] = str(address.get(part) or "")
     for spec in specs:
         stored = (dossier.fields or {}).get(spec.name)
-        values[f"fields.{spec.name}"] = str(stored) if stored is not None else _guess(spec, registry)
+        if stored is not None and spec.type == "date":
+            values[f"fields.{spec.name}"] = _day(str(stored))
+        else:
+            values[f"fields.{spec.name}"] = str(stored) if stored is not None else _guess(spec, registry)
     delivery = dossier.delivery or {}
     values["delivery.method"] = str(delivery.get("method") or "post")
     delivery_address = delivery.get("address") or {}
     for part in ADDRESS_PARTS:
         values[f"delivery.address.{part}"] = str(delivery_address.get(part) or "")
     return values
+
+
+def _day(iso: str) -> str:
+    """Stored `2026-12-20` → typed `20/12/2026` (the form's date inputs read day first)."""
+    try:
+        return date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
 
 
 def _blank(value: str | None) -> str | None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from callcenter.console import activity, auth, callback, dossier, queue, web_dossiers
+from callcenter.console import activity, auth, callback, dossier, queue, users, web_dossiers
+from callcenter.console.deps import StaffPage, home_page
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 # web_dossiers before dossier: `/dossiers/new` is not a reference.
-for part in (auth, queue, web_dossiers, dossier, callback, activity):
+for part in (auth, queue, web_dossiers, dossier, callback, activity, users):
     router.include_router(part.router)
 
 
 @router.get("")
 @router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/console/queue", status_code=303)
+def home(user: StaffPage) -> RedirectResponse:
+    return RedirectResponse(home_page(user.role), status_code=303)

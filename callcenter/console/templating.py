@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from callcenter.calls.narrative import author
 from callcenter.console.session import ensure_session, write_session
 from callcenter.procedures import load_catalogue
 from ivr.settings import Settings
@@ -44,6 +45,48 @@ def waited(delta: timedelta) -> str:
     return f"{days} ngày {hours} giờ" if hours else f"{days} ngày"
 
 
+def day_month_year(value: date | str | None) -> str:
+    """`2026-12-20` (or a date) → `20/12/2026`, whatever the browser's language."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return value.strftime("%d/%m/%Y")
+
+
+def number_vi(value: float | int | None, digits: int = 0) -> str:
+    """Vietnamese number format: `1.234`, `0,7` (thousands by dots, decimals by a comma)."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}" if digits else f"{round(value):,}"
+    return text.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", ".")
+
+
+def duration(seconds: float | None) -> str:
+    """`1 giờ 5 phút`, `3 phút 20 giây`: durations as people say them."""
+    if seconds is None:
+        return "—"
+    total = round(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} ngày {hours} giờ"
+    if hours:
+        return f"{hours} giờ {minutes} phút"
+    if minutes:
+        return f"{minutes} phút {secs} giây"
+    return f"{secs} giây"
+
+
+def vnd(value: int) -> str:
+    """`1.950.000.000 đ`: Vietnamese thousands separator."""
+    return number_vi(value) + " đ"
+
+
 def procedure_name(code: str) -> str:
     found = load_catalogue().get(code)
     return found.name if found else code
@@ -69,6 +112,11 @@ ROLES = {"operator": "Điện thoại viên", "supervisor": "Giám sát viên", 
 TEMPLATES.env.filters["phone"] = phone_national
 TEMPLATES.env.filters["waited"] = waited
 TEMPLATES.env.filters["mask_id"] = mask_citizen_id
+TEMPLATES.env.filters["dmy"] = day_month_year
+TEMPLATES.env.filters["num"] = number_vi
+TEMPLATES.env.filters["author"] = author
+TEMPLATES.env.filters["duration"] = duration
+TEMPLATES.env.filters["vnd"] = vnd
 TEMPLATES.env.globals.update(
     procedure_name=procedure_name, variant_name=variant_name, CHANNELS=CHANNELS, STATUSES=STATUSES,
     ROLES=ROLES,

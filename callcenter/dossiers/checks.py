@@ -61,7 +61,10 @@ def check_address(address: AddressPatch, *, path: str, errors: Errors) -> dict[s
     return result
 
 
-def _check_applicant(patch: DossierPatch, today: date, changes: Changes, errors: Errors) -> None:
+def _check_applicant(
+    dossier: Dossier, patch: DossierPatch, today: date, changes: Changes, errors: Errors
+) -> None:
+    """Each value checked; only a value that differs from the stored one is a change."""
     applicant = patch.applicant
     if applicant is None:
         return
@@ -69,9 +72,7 @@ def _check_applicant(patch: DossierPatch, today: date, changes: Changes, errors:
         name = _clean(applicant.name)
         if name is not None and len(name) > MAX_NAME:
             errors["applicant.name"] = f"Họ tên dài quá {MAX_NAME} ký tự."
-        changes.values["applicant_name"] = name
-        changes.said.append("họ tên người nộp")
-        changes.paths.append("applicant.name")
+        _change(changes, "applicant_name", name, dossier.applicant_name, "họ tên người nộp", "applicant.name")
     if applicant.given("id_number"):
         number = _clean(applicant.id_number)
         if number is not None:
@@ -79,9 +80,8 @@ def _check_applicant(patch: DossierPatch, today: date, changes: Changes, errors:
                 number = check_citizen_id(number, today=today)
             except InvalidCitizenId as exc:
                 errors["applicant.id_number"] = _capital(str(exc)) + "."
-        changes.values["applicant_id_number"] = number
-        changes.said.append("số căn cước")
-        changes.paths.append("applicant.id_number")
+        _change(changes, "applicant_id_number", number, dossier.applicant_id_number, "số căn cước",
+                "applicant.id_number")
     if applicant.given("phone"):
         phone = _clean(applicant.phone)
         if phone is not None:
@@ -89,16 +89,22 @@ def _check_applicant(patch: DossierPatch, today: date, changes: Changes, errors:
                 phone = normalize_phone(phone)
             except InvalidPhone:
                 errors["applicant.phone"] = "Số điện thoại không hợp lệ (VD: 0905123456)."
-        changes.values["applicant_phone"] = phone
-        changes.said.append("số điện thoại")
-        changes.paths.append("applicant.phone")
+        _change(changes, "applicant_phone", phone, dossier.applicant_phone, "số điện thoại",
+                "applicant.phone")
     if applicant.given("address"):
         address = applicant.address
-        changes.values["applicant_address"] = (
-            check_address(address, path="applicant.address", errors=errors) if address is not None else None
-        )
-        changes.said.append("địa chỉ người nộp")
-        changes.paths.append("applicant.address")
+        value = (check_address(address, path="applicant.address", errors=errors)
+                 if address is not None else None)
+        _change(changes, "applicant_address", value, dossier.applicant_address, "địa chỉ người nộp",
+                "applicant.address")
+
+
+def _change(changes: Changes, column: str, value: Any, stored: Any, said: str, path: str) -> None:
+    if value == stored or (not value and not stored):
+        return  # the same value again, or empty where nothing was: no change to tell
+    changes.values[column] = value
+    changes.said.append(said)
+    changes.paths.append(path)
 
 
 def check_field_value(
@@ -128,24 +134,37 @@ def _check_fields(
             continue
         spec = procedure.field(name)
         label = spec.label if spec else name
+        if value == merged.get(name):
+            continue  # unchanged, or empty where nothing was: nothing to tell
         if value is None:
             merged.pop(name, None)
             changes.said.append(f"xóa {label}")
         else:
             merged[name] = value
-            changes.said.append(f"{label}: {value}")
+            shown = _date_shown(value) if spec is not None and spec.type == "date" else value
+            changes.said.append(f"{label}: {shown}")
         changes.paths.append(path)
-    changes.values["fields"] = merged
+    if merged != (dossier.fields or {}):
+        changes.values["fields"] = merged
+
+
+def _date_shown(value: object) -> str:
+    """`2026-12-20` → `20/12/2026`: how people here write a date."""
+    try:
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
 
 
 def _check_delivery(dossier: Dossier, patch: DossierPatch, changes: Changes, errors: Errors) -> None:
     if not patch.given("delivery"):
         return
     delivery = patch.delivery
-    changes.paths.append("delivery")
     if delivery is None:
-        changes.values["delivery"] = None
-        changes.said.append("xóa cách nhận kết quả")
+        if dossier.delivery:
+            changes.paths.append("delivery")
+            changes.values["delivery"] = None
+            changes.said.append("xóa cách nhận kết quả")
         return
     merged: dict[str, Any] = dict(dossier.delivery or {})
     if delivery.given("method"):
@@ -161,15 +180,24 @@ def _check_delivery(dossier: Dossier, patch: DossierPatch, changes: Changes, err
         )
     if merged.get("method") == "pickup":
         merged["address"] = None  # collect only what the procedure needs
+    if _same_delivery(merged, dossier.delivery or {}):
+        return
+    changes.paths.append("delivery")
     changes.values["delivery"] = merged
     method_said = {"post": "qua bưu điện", "pickup": "tại bộ phận một cửa"}.get(str(merged.get("method")), "")
     changes.said.append(f"cách nhận kết quả {method_said}".strip())
 
 
+def _same_delivery(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    keys = set(new) | set(old)
+    return all(new.get(k) == old.get(k) for k in keys)
+
+
 def check_patch(dossier: Dossier, procedure: Procedure, patch: DossierPatch, *, today: date) -> Changes:
-    """New column values for the dossier, or DossierInvalid-ready errors (raised by the caller)."""
+    """New column values for the dossier (only what differs from what it holds), or
+    DossierInvalid-ready errors (raised by the caller)."""
     changes, errors = Changes(), Errors()
-    _check_applicant(patch, today, changes, errors)
+    _check_applicant(dossier, patch, today, changes, errors)
     _check_fields(dossier, procedure, patch, today, changes, errors)
     _check_delivery(dossier, patch, changes, errors)
     if errors:

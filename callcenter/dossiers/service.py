@@ -26,7 +26,8 @@ tests.
     submit_dossier(session, *, reference: str, user: User, now: datetime | None = None) -> Dossier
         Check completeness (DossierInvalid listing every missing value), then status →
         submitting and one OutboxEntry "onestop.submit" in the same transaction; the
-        claim is released. ClaimConflict / DossierNotEditable as above.
+        claim is released, who handled it is kept (`handled_by_id`). ClaimConflict /
+        DossierNotEditable as above.
     queue(session, *, limit: int, cursor: str | None = None, now: datetime | None = None) -> QueuePage
         Dossiers awaiting an operator (draft or in_progress, nobody holding them),
         oldest first, each with how long it has waited. `cursor` is the opaque
@@ -167,6 +168,11 @@ def _take(session: Session, dossier: Dossier, user: User, now: datetime) -> bool
         .values(
             claimed_by_id=user.id,
             claimed_at=now,
+            # Who works on it, kept after submission; since when: a refresh by the holder
+            # keeps the time they took it (SET reads the row's values before the update).
+            handled_by_id=user.id,
+            handled_at=case((Dossier.claimed_by_id == user.id, func.coalesce(Dossier.handled_at, now)),
+                            else_=now),
             status=case((Dossier.status == "draft", "in_progress"), else_=Dossier.status),
         )
         .returning(Dossier.id)
@@ -187,7 +193,7 @@ def _claim(session: Session, dossier: Dossier, user: User, now: datetime, ip: st
         raise ClaimConflict(_username(session, fresh.claimed_by_id))
     dossier = _load(session, dossier.reference)
     if before_holder != user.id:
-        what = f"{user.username} nhận xử lý hồ sơ"
+        what = "Nhận xử lý hồ sơ"  # the line's author (`by`) says who
         if before_holder is not None:
             what += f" (thay {_username(session, before_holder)}, đã để quá {_minutes(CLAIM_IDLE)} phút)"
         if before_status == "draft":
@@ -219,7 +225,7 @@ def release_claim(
         raise ClaimConflict(_username(session, holder))
     dossier.claimed_by_id = None
     dossier.claimed_at = None
-    what = f"{user.username} trả hồ sơ về hàng chờ"
+    what = "Trả hồ sơ về hàng chờ"
     if holder != user.id:
         what += f" (đang do {_username(session, holder)} giữ)"
     _note(dossier, by=user.username, what=what, at=utcnow())

@@ -116,7 +116,9 @@ def check_filing(
     errors.update({k: v for k, v in missing.items() if k not in ("variant", "vessel.registration_number")})
     changes = Changes()
     try:
-        changes = check_patch(typed, procedure, _patch(filing), today=today)
+        # Every value is new to a dossier being filed: compared with an empty one.
+        blank = Dossier(procedure=procedure.code, variant=typed.variant, fields={})
+        changes = check_patch(blank, procedure, _patch(filing), today=today)
     except PatchErrors as exc:
         errors.update(exc.errors)  # the precise reason wins over "missing"
     if errors:

@@ -51,10 +51,10 @@ class Durations:
 class OperatorFigures:
     username: str
     full_name: str
-    handled: int  # dossiers claimed in the period
+    handled: int  # dossiers this operator took in the period (and still the last to take them)
     submitted: int  # of those, sent to the one-stop system
     callbacks: int  # call-backs placed (audit trail)
-    avg_submit_s: float | None  # claim → submission
+    avg_submit_s: float | None  # taken → submitted
 
 
 def calls_per_day(session: Session, *, period: Period, offset_s: int) -> list[DayCalls]:
@@ -116,7 +116,7 @@ def time_to_submission(session: Session, *, period: Period) -> Durations:
 
 def time_to_claim(session: Session, *, period: Period) -> Durations:
     """How long a draft waited before an operator took it to call the fisher back."""
-    return _durations(session, Dossier.created_at, Dossier.claimed_at, period=period, when=Dossier.claimed_at)
+    return _durations(session, Dossier.created_at, Dossier.handled_at, period=period, when=Dossier.handled_at)
 
 
 def dossiers_by_procedure_status(session: Session, *, period: Period) -> list[tuple[str, str, int]]:
@@ -138,17 +138,18 @@ def dossiers_by_channel(session: Session, *, period: Period) -> dict[str, int]:
 
 
 def per_operator(session: Session, *, period: Period) -> list[OperatorFigures]:
+    """Counted by who handled each dossier, which a submission keeps (`handled_by_id`)."""
     dialect = dialect_name(session)
     submitted_in = case((Dossier.submitted_at.is_not(None), 1), else_=0)
     claims = (
         select(
-            Dossier.claimed_by_id.label("user_id"),
+            Dossier.handled_by_id.label("user_id"),
             func.count(Dossier.id).label("handled"),
             func.sum(submitted_in).label("submitted"),
-            func.avg(seconds_between(Dossier.claimed_at, Dossier.submitted_at, dialect)).label("avg_s"),
+            func.avg(seconds_between(Dossier.handled_at, Dossier.submitted_at, dialect)).label("avg_s"),
         )
-        .where(Dossier.claimed_by_id.is_not(None), *in_period(Dossier.claimed_at, period))
-        .group_by(Dossier.claimed_by_id)
+        .where(Dossier.handled_by_id.is_not(None), *in_period(Dossier.handled_at, period))
+        .group_by(Dossier.handled_by_id)
         .subquery()
     )
     callbacks = (

@@ -30,7 +30,7 @@ class CallLogFilters:
     period: Period
     from_number: str | None = None
     outcome: str | None = None
-    operator: str | None = None  # username of the operator holding the dossier the call led to
+    operator: str | None = None  # username of the operator who handled the dossier the call led to
     procedure: str | None = None
 
 
@@ -40,7 +40,8 @@ class CallLogRow:
     applicant_name: str | None
     procedure: str | None
     dossier_status: str | None
-    operator: str | None
+    operator: str | None  # username of who handled the call's dossier
+    operator_name: str | None = None  # their full name
 
     def sort_value(self, sort: Sort) -> Any:
         if sort == "longest":
@@ -76,12 +77,15 @@ def _after(sort: Sort, value: Any, row_id: int) -> ColumnElement[bool]:
     return or_(key < value, and_(key == value, Call.id < row_id))
 
 
-def _statement(filters: CallLogFilters) -> Select[Call, str | None, str, str, str]:
+def _statement(filters: CallLogFilters) -> Select[Call, str | None, str, str, str, str]:
     operator = aliased(User)
     stmt = (
-        select(Call, Dossier.applicant_name, Dossier.procedure, Dossier.status, operator.username)
+        select(Call, Dossier.applicant_name, Dossier.procedure, Dossier.status, operator.username,
+               operator.full_name)
         .outerjoin(Dossier, Dossier.reference == Call.dossier_reference)
-        .outerjoin(operator, operator.id == Dossier.claimed_by_id)
+        # Who handled the dossier (kept after submission); a live call's answering
+        # operator is the call's own record.
+        .outerjoin(operator, operator.id == Dossier.handled_by_id)
         .where(*in_period(Call.started_at, filters.period))
     )
     if filters.from_number:
@@ -105,7 +109,8 @@ def list_call_log(
     key = _key(sort)
     order = (key.asc(), Call.id.asc()) if sort == "oldest" else (key.desc(), Call.id.desc())
     rows = session.execute(stmt.order_by(*order).limit(limit)).all()
-    return [CallLogRow(call, name, procedure, status, op) for call, name, procedure, status, op in rows]
+    return [CallLogRow(call, name, procedure, status, op, full or None)
+            for call, name, procedure, status, op, full in rows]
 
 
 def next_cursor(rows: list[CallLogRow], *, limit: int, sort: Sort) -> tuple[list[CallLogRow], str | None]:

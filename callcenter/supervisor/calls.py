@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.audit.log import record_audit
+from callcenter.calls.narrative import call_path
 from callcenter.calls.repository import get_call
 from callcenter.console.deps import SupervisorPage, client_ip
 from callcenter.console.errors import ConsoleError
@@ -27,6 +28,7 @@ from callcenter.supervisor.calllog import (
 )
 from callcenter.supervisor.common import page_period
 from callcenter.supervisor.templating import OUTCOMES, render
+from ivr.runtime import HotlineRuntime
 from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import mask_phone, try_normalize_phone
@@ -59,8 +61,12 @@ def _sort(value: str | None) -> Sort:
     return value if value in SORTS else "newest"  # type: ignore[return-value]
 
 
-def _operators(db: Session) -> list[str]:
-    return list(db.scalars(select(User.username).where(User.role == "operator").order_by(User.username)))
+def _operators(db: Session) -> list[tuple[str, str]]:
+    """(username, name to show) of every operator, for the filter."""
+    rows = db.execute(
+        select(User.username, User.full_name).where(User.role == "operator").order_by(User.username)
+    )
+    return [(username, full or username) for username, full in rows]
 
 
 @router.get("/calls", response_class=HTMLResponse)
@@ -81,19 +87,20 @@ def call_log(
     base = "/console/supervisor/calls"
     return render(request, "sv_calls.html", {
         "rows": page, "form": form, "sort": order, "sorts": SORTS, "outcomes": OUTCOMES,
-        "procedures": PROCEDURES, "operators": _operators(db),
+        "procedures": PROCEDURES, "operators": _operators(db), "steps": dict(ctx.menus),
         "next_url": f"{base}?{urlencode({**query, 'cursor': following})}" if following else None,
         "first_url": f"{base}?{urlencode(query)}" if cursor else None,
         "csv_url": f"{base}.csv?{urlencode(query)}",
     })
 
 
-def _csv_row(row: CallLogRow) -> tuple[object, ...]:
+def _csv_row(row: CallLogRow, steps: dict[str, str]) -> tuple[object, ...]:
     c = row.call
     ended = c.ended_at.isoformat() if c.ended_at else ""
+    gave_up = steps.get(c.abandoned_menu, "một bước của menu") if c.abandoned_menu else ""
     return (c.call_sid, c.from_number, c.started_at.isoformat(), ended, c.duration_s,
-            OUTCOMES.get(c.outcome or "", c.outcome or ""), c.abandoned_menu, c.dossier_reference,
-            row.procedure, row.applicant_name, row.operator)
+            OUTCOMES.get(c.outcome or "", c.outcome or ""), gave_up, c.dossier_reference,
+            row.procedure, row.applicant_name, row.operator_name or row.operator)
 
 
 @router.get("/calls.csv")
@@ -118,18 +125,23 @@ def call_log_csv(
                          **form, "phone": mask_phone(filters.from_number) or ""})
     db.commit()
     return Response(
-        content=csv_text(CSV_HEADER, (_csv_row(r) for r in rows)).encode("utf-8"),
+        content=csv_text(CSV_HEADER, (_csv_row(r, dict(ctx.menus)) for r in rows)).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="cuoc-goi-{utcnow():%Y%m%d-%H%M}.csv"'},
     )
 
 
 @router.get("/calls/{call_sid}", response_class=HTMLResponse)
-def call_page(request: Request, user: SupervisorPage, db: SessionDep, call_sid: str) -> Response:
+def call_page(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx, call_sid: str) -> Response:
     call = get_call(db, call_sid=call_sid)
     if call is None:
         raise ConsoleError(404, "Không tìm thấy cuộc gọi", f"Không có cuộc gọi {call_sid}.")
     dossier = None
     if call.dossier_reference:
         dossier = db.scalar(select(Dossier).where(Dossier.reference == call.dossier_reference))
-    return render(request, "sv_call.html", {"call": call, "dossier": dossier})
+    runtime: HotlineRuntime = request.app.state.hotline
+    flow = runtime.flows.get(call.flow_version)
+    return render(request, "sv_call.html", {
+        "call": call, "dossier": dossier, "path": call_path(call.events, [flow, runtime.current]),
+        "abandoned_at": dict(ctx.menus).get(call.abandoned_menu or ""),
+    })

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
@@ -19,10 +19,22 @@ from callcenter.reports.web import WebStep, web_funnel
 DEFAULT_DAYS = 30
 
 
+def _iso_day(value: str | None) -> str | None:
+    """A date as typed in the forms (`20/12/2026`, day first) → `2026-12-20`; others unchanged."""
+    if not value:
+        return value
+    try:
+        return datetime.strptime(value.strip(), "%d/%m/%Y").date().isoformat()
+    except ValueError:
+        return value.strip()
+
+
 def page_period(
     since: str | None, until: str | None, ctx: ReportContext, *, default_days: int | None
 ) -> tuple[Period, str, str]:
-    """The period, and the two local dates (`YYYY-MM-DD`) to show in the form."""
+    """The period, and its two local dates as `YYYY-MM-DD` (links carry these; forms show
+    them day first)."""
+    since, until = _iso_day(since), _iso_day(until)
     if not since and not until and default_days:
         today = ctx.now.astimezone(ctx.tz).date()
         since, until = (today - timedelta(days=default_days - 1)).isoformat(), today.isoformat()

@@ -47,11 +47,11 @@ def charts(f: PeriodFigures) -> dict[str, Markup]:
         "per_day": column_chart(
             "Cuộc gọi theo ngày", days, [(d.calls - d.abandoned, d.abandoned) for d in f.per_day],
             [Series("Được phục vụ", PALETTE["blue"]), Series("Bỏ máy", PALETTE["red"])],
-            label_every=max(1, len(days) // 15),
+            label_every=max(1, -(-len(days) // 10)),
         ),
         "per_hour": column_chart(
             "Cuộc gọi theo giờ trong ngày", [f"{h}h" for h in range(24)], [(n,) for n in f.per_hour],
-            [Series("Cuộc gọi", PALETTE["blue"])], height=200, label_every=2,
+            [Series("Cuộc gọi", PALETTE["blue"])], height=200, label_every=3,
         ),
         "funnel": bar_chart(
             "Phễu tổng đài tự động",
@@ -62,11 +62,11 @@ def charts(f: PeriodFigures) -> dict[str, Markup]:
         ),
         "by_procedure": bar_chart(
             "Hồ sơ theo thủ tục và giai đoạn", *_by_procedure(f),
-            [Series(name, colour) for name, _, colour in STAGES], label_width=260,
+            [Series(name, colour) for name, _, colour in STAGES],
         ),
         "waiting": bar_chart(
             "Hồ sơ nháp đang chờ, theo thời gian chờ", [label for label, _ in f.waiting.by_age],
-            [(n,) for _, n in f.waiting.by_age], [Series("Hồ sơ", PALETTE["amber"])], label_width=120,
+            [(n,) for _, n in f.waiting.by_age], [Series("Hồ sơ", PALETTE["amber"])],
         ),
     }
 
@@ -95,7 +95,7 @@ def impact_page(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx
         [(v.dossiers_phone, v.dossiers_sms, v.dossiers_web) for _, v in months],
         [Series("Qua điện thoại", PALETTE["blue"]), Series("Qua SMS", PALETTE["green"]),
          Series("Qua điện thoại thông minh", PALETTE["amber"])],
-        label_every=max(1, len(months) // 12),
+        label_every=max(1, -(-len(months) // 8)),
     )
     return render(request, "sv_impact.html", {"f": figures, "months": months, "chart": chart})
 

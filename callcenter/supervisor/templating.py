@@ -16,50 +16,19 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from callcenter.calls.narrative import OUTCOMES
 from callcenter.console import templating as console
 from callcenter.console.session import ensure_session, write_session
+from callcenter.console.templating import duration, vnd
 from ivr.settings import Settings
+
+__all__ = ["OUTCOMES", "TEMPLATES", "duration", "render", "vnd"]
 
 HERE = Path(__file__).resolve().parent
 _ENV = console.TEMPLATES.env.overlay(
     loader=ChoiceLoader([FileSystemLoader(str(HERE / "templates")), console.TEMPLATES.env.loader]),  # type: ignore[list-item]
 )
-OUTCOMES = {
-    "dossier_created": "Tạo hồ sơ", "transferred": "Chuyển điện thoại viên",
-    "callback_requested": "Xin gọi lại", "abandoned": "Bỏ máy giữa chừng", "status_read": "Hỏi tình trạng",
-    "error": "Lỗi",
-}
-EVENT_KINDS = {
-    "menu": "Vào bước", "key": "Bấm phím", "prompt": "Phát lời", "transfer": "Chuyển máy",
-    "callback": "Xin gọi lại", "consent": "Đồng ý", "status": "Đọc tình trạng", "guard": "Giới hạn",
-    "dossier": "Tạo hồ sơ", "outcome": "Kết thúc", "error": "Lỗi",
-}
-_ENV.globals.update(OUTCOMES=OUTCOMES, EVENT_KINDS=EVENT_KINDS)
-
-
-def duration(seconds: float | None) -> str:
-    """`1 giờ 5 phút`, `3 phút 20 giây`: durations as people say them."""
-    if seconds is None:
-        return "—"
-    total = round(seconds)
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days} ngày {hours} giờ"
-    if hours:
-        return f"{hours} giờ {minutes} phút"
-    if minutes:
-        return f"{minutes} phút {secs} giây"
-    return f"{secs} giây"
-
-
-def vnd(value: int) -> str:
-    """`1.950.000.000 đ`: Vietnamese thousands separator."""
-    return f"{value:,}".replace(",", ".") + " đ"
-
-
-_ENV.filters.update(duration=duration, vnd=vnd)
+_ENV.globals.update(OUTCOMES=OUTCOMES)
 TEMPLATES = Jinja2Templates(env=_ENV)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +41,27 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def set_active(session: Session, *, user: User, active: bool) -> None:
+    """Disable (or enable again) an account; a disabled account's sessions end at once
+    (callcenter.console.deps reloads the user on every request)."""
+    user.active = active
+    session.flush()
+
+
+def random_password() -> str:
+    """12 characters, 72 random bits: for an account an admin creates or resets."""
+    return secrets.token_urlsafe(9)
+
+
+def reset_password(session: Session, *, user: User) -> str:
+    """A new random password for the account, returned once to be handed over; only its
+    hash is kept."""
+    password = random_password()
+    user.password_hash = hash_password(password)
+    session.flush()
+    return password
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import structlog
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from ivr.calls.rows import CallRow
 from ivr.calls.world import DatabaseWorld
 from ivr.flow.engine import replay, resume, start_call
 from ivr.flow.state import CallState, Digits, Event, Input, Limits, NoInput, Say, Step
+from ivr.hours import callback_promise
 from ivr.intake.callbacks import promise_callback
 from ivr.intake.drafts import create_draft, registry_vessel
 from ivr.intake.receipts import draft_receipt
@@ -80,7 +82,8 @@ def answer_new_call(session: Session, *, params: dict[str, str], ctx: VoiceConte
     flow = ctx.runtime.current
     call = CallRow(0, sid, _caller(params), flow.version, {}, 0, ctx.now, None)
     world = DatabaseWorld(session, caller=call.from_number, settings=ctx.settings, now=ctx.now)
-    step = start_call(flow, world, province=ctx.settings.hotline_province)
+    step = start_call(flow, world, province=ctx.settings.hotline_province,
+                      notice_version=ctx.runtime.catalogue.notice_version)
     events = _settle(session, call=call, step=step, fingerprint=START, ctx=ctx)
     # ON CONFLICT DO NOTHING: Twilio's repeat of the first webhook (or a duplicate another
     # worker is answering right now) finds the row and changes nothing.
@@ -154,7 +157,7 @@ def _settle(
 
 
 def _render(step: Step, turn: int, ctx: VoiceContext) -> str:
-    return render_step(step, turn=turn, catalogue=ctx.runtime.catalogue, settings=ctx.settings)
+    return render_step(step, turn=turn, catalogue=ctx.runtime.catalogue, settings=ctx.settings, now=ctx.now)
 
 
 def _stronger(current: str | None, outcome: str) -> str | None:
@@ -197,7 +200,8 @@ def _create_dossier(session: Session, *, call: CallRow, state: CallState, ctx: V
     dossier = create_draft(
         session, procedure=state.procedure or "fishing_licence", variant=state.variant, channel="ivr",
         vessel=vessel, vessel_registration=state.vessel_registration, applicant_phone=phone,
-        call_sid=call.call_sid, by="ivr", receipt=draft_receipt,
+        call_sid=call.call_sid, by="ivr",
+        receipt=partial(draft_receipt, promise=callback_promise(ctx.now, ctx.settings)),  # says when
         sending_enabled=ctx.settings.twilio_sending_enabled,
     )
     log.info("dossier_created", call_sid=call.call_sid, reference=dossier.reference,
@@ -263,4 +267,5 @@ def record_callback_message(session: Session, *, params: dict[str, str], ctx: Vo
     })])
     log.info("callback_message_recorded", call_sid=sid, request_id=request.id,
              recording=recording is not None)
-    return render_says([Say("callback_thanks")], ctx.runtime.catalogue, ctx.settings, hangup=True)
+    return render_says([Say("callback_thanks")], ctx.runtime.catalogue, ctx.settings, hangup=True,
+                       now=ctx.now)

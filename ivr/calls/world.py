@@ -9,6 +9,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from ivr.calls import rows
+from ivr.calls.consent import caller_has_consented
 from ivr.flow.state import DossierFact, VesselFact
 from ivr.hours import is_open
 from ivr.intake.drafts import DOSSIERS
@@ -61,3 +62,6 @@ class DatabaseWorld:
 
     def is_open(self) -> bool:
         return is_open(self.now, self.settings)
+
+    def caller_consented(self, notice_version: str) -> bool:
+        return caller_has_consented(self.session, phone=self.caller, notice_version=notice_version)

@@ -18,7 +18,9 @@ from ivr.prompts import Catalogue
 VERSIONS_DIR = Path(__file__).resolve().parent / "versions"
 
 NodeType = Literal["say", "menu", "entry", "branch", "action", "operator", "hangup"]
-Condition = Literal["caller_has_one_vessel", "caller_has_dossiers"]
+# caller_consented: the caller consented to the current notice on an earlier call
+# (decided when the call starts; the notice version comes from the prompt catalogue).
+Condition = Literal["caller_has_one_vessel", "caller_has_dossiers", "caller_consented"]
 Lookup = Literal["vessel", "dossier"]
 Action = Literal["choose_caller_vessel", "forget_choices", "create_dossier", "read_newest_status"]
 SETTABLE = frozenset({"procedure", "variant"})

@@ -31,9 +31,11 @@ OPERATOR_KEY = "0"
 _MAX_CHAIN = 50
 
 
-def start_call(flow: Flow, world: World, *, province: str) -> Step:
+def start_call(flow: Flow, world: World, *, province: str, notice_version: str | None = None) -> Step:
+    """The greeting. `notice_version`: the personal-data notice in force (the catalogue's);
+    a caller who consented to it before may hear a short reminder (`caller_consented`)."""
     step = Step(state=CallState(node=""))
-    _enter(flow, step, flow.start, world, province)
+    _enter(flow, step, flow.start, world, province, notice_version=notice_version)
     return step
 
 
@@ -145,7 +147,8 @@ def _choose_vessel(st: CallState, vessel_id: int, registration: str, owner: str)
 
 
 def _enter(
-    flow: Flow, step: Step, name: str, world: World, province: str, *, count_miss_reset: bool = True
+    flow: Flow, step: Step, name: str, world: World, province: str, *, count_miss_reset: bool = True,
+    notice_version: str | None = None,
 ) -> None:
     st = step.state
     w = world
@@ -173,7 +176,11 @@ def _enter(
                     step.events.append(Event("status", menu=name, detail=st.dossier))
                 name = node.next or ""
             case "branch":
-                if node.when == "caller_has_one_vessel":
+                if node.when == "caller_consented":
+                    # Only at the start of a call is the notice version known: later, "no".
+                    consented = notice_version is not None and w.caller_consented(notice_version)
+                    name = (node.yes if consented else node.no) or ""
+                elif node.when == "caller_has_one_vessel":
                     vessel = w.caller_vessel()
                     st.offered_vessel = asdict(vessel) if vessel else None
                     if vessel:  # the prompt reads the offered vessel out

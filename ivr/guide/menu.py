@@ -42,7 +42,7 @@ class GuideMenu:
 
 def _label_from_prompt(prompt: str, key: str) -> str | None:
     """`…. Cấp lại giấy phép, bấm phím 2.` → `Cấp lại giấy phép`: for a flow without labels."""
-    match = re.search(rf"([^.]*?),\s*bấm phím {re.escape(key)}\b", prompt)
+    match = re.search(rf"([^.]*?),\s*bấm (?:phím )?{re.escape(key)}\b", prompt)
     return match.group(1).strip() if match else None
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ivr.guide.menu import first_menu_key_reaching, walk_menu
+from ivr.hours import opening_hours_text
 from ivr.runtime import HotlineRuntime
 from ivr.settings import Settings
 from ivr.sms.parser import EXAMPLE_REFERENCE, EXAMPLE_VESSEL, HELP, KEYWORDS
@@ -39,6 +40,8 @@ def render_guide(runtime: HotlineRuntime, settings: Settings) -> str:
         help_text=help_text(settings.hotline_display),
         hotline_display=settings.hotline_display,
         hotline_number=settings.hotline_number,
+        opening_hours=opening_hours_text(settings),
+        promise_hours=settings.callbacks.promise_hours,
     )
 
 

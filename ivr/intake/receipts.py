@@ -6,6 +6,7 @@ UCS-2 (70 characters a segment); these texts are written to stay in GSM-7.
 
 from __future__ import annotations
 
+from ivr.hours import CallbackPromise
 from ivr.intake.drafts import Draft
 
 PROCEDURE_SHORT = {
@@ -20,10 +21,15 @@ def procedure_short(procedure: str, variant: str | None) -> str:
     return PROCEDURE_SHORT.get((procedure, variant)) or PROCEDURE_SHORT.get((procedure, None), procedure)
 
 
-def draft_receipt(dossier: Draft) -> str:
+def draft_receipt(dossier: Draft, *, promise: CallbackPromise | None = None) -> str:
+    """The reference first (what the fisher keeps), then what was asked, then when an
+    operator calls back (`promise`, from `ivr.hours.callback_promise`). Within 160
+    characters for every procedure, an unverified vessel and the longest promise."""
     vessel = dossier.vessel_registration or "chua ro"
-    checked = "" if dossier.vessel_verified else " (se kiem tra so tau)"
+    checked = "" if dossier.vessel_verified else " (se kiem tra)"
+    when = f" {promise.sms}" if promise is not None else ""
+    what = procedure_short(dossier.procedure, dossier.variant)
     return (
-        f"DVC Quang Ngai: da nhan yeu cau {procedure_short(dossier.procedure, dossier.variant)} "
-        f"tau {vessel}{checked}. Ma ho so: {dossier.reference}. Dien thoai vien se goi lai."
+        f"DVC Quang Ngai: ma ho so {dossier.reference}, {what}, "
+        f"tau {vessel}{checked}. Dien thoai vien se goi lai ong/ba{when}."
     )

@@ -27,13 +27,15 @@ def help_text(hotline: str) -> str:
     return plain(f"Soan: {usages}. {EXAMPLE_VESSEL} la so tau. Goi {hotline}")
 
 
-def draft_created(*, reference: str, procedure: str, variant: str | None, vessel: str, verified: bool) -> str:
+def draft_created(
+    *, reference: str, procedure: str, variant: str | None, vessel: str, verified: bool, when: str = "",
+) -> str:
+    """`when`: the call-back promise's SMS form (`ivr.hours.callback_promise(...).sms`)."""
     what = procedure_short(procedure, variant)
-    if verified:
-        return plain(f"Da nhan yeu cau {what} tau {vessel}. Ma ho so: {reference}. "
-                     "Dien thoai vien se goi lai de hoan thien ho so.")
-    return plain(f"Da nhan yeu cau {what}. Ma ho so: {reference}. Chua tim thay tau {vessel} "
-                 "trong so dang ky: dien thoai vien se goi lai de kiem tra so tau.")
+    call_back = f"Dien thoai vien se goi lai ong/ba {when}".rstrip()
+    # Not in the registry: the operator checks the number with the fisher on that call.
+    checked = "" if verified else " (se kiem tra)"
+    return plain(f"Da nhan yeu cau {what} tau {vessel}{checked}. Ma ho so: {reference}. {call_back}.")
 
 
 def draft_repeated(*, reference: str, vessel: str) -> str:
@@ -76,12 +78,12 @@ def dossier_not_found(reference: str) -> str:
 
 
 def too_many_drafts(hotline: str) -> str:
-    return plain("Ban da gui nhieu yeu cau trong it phut. Dien thoai vien se goi lai; "
-                 f"yeu cau gap xin goi {hotline}")
+    return plain("Ong/ba da gui nhieu yeu cau trong it phut. Dien thoai vien se goi lai; "
+                 f"viec gap xin goi {hotline}")
 
 
 def slow_down() -> str:
-    return plain("Ban nhan qua nhieu tin trong 1 phut. Xin doi vai phut roi nhan lai.")
+    return plain("Ong/ba nhan qua nhieu tin trong 1 phut. Xin doi vai phut roi nhan lai.")
 
 
 def fault(hotline: str) -> str:

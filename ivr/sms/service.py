@@ -16,6 +16,7 @@ import structlog
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
+from ivr.hours import callback_promise
 from ivr.intake.claims import claim_webhook, store_answer
 from ivr.intake.drafts import Draft, create_draft
 from ivr.prompts import Catalogue
@@ -159,7 +160,8 @@ def _draft(session: Session, *, request: SmsRequest, sender: str, ctx: SmsContex
              verified=dossier.vessel_verified)
     text = replies.draft_created(reference=dossier.reference, procedure=procedure, variant=keyword.variant,
                                  vessel=dossier.vessel_registration or vessel_number,
-                                 verified=dossier.vessel_verified)
+                                 verified=dossier.vessel_verified,
+                                 when=callback_promise(ctx.now, ctx.settings).sms)
     return Reply(text, dossier)
 
 

@@ -137,7 +137,7 @@ def test_a_vessel_gone_from_the_registry_before_the_confirmation_goes_on_unverif
     )
     assert dossier.applicant_name is None
     body = db.scalars(select(Message.body)).one()
-    assert "QNg-90567-TS (se kiem tra so tau)" in body and dossier.reference in body
+    assert "QNg-90567-TS (se kiem tra)" in body and dossier.reference in body
 
 
 def test_the_owner_calling_about_their_own_vessel_is_named_on_the_draft(

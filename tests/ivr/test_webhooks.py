@@ -170,7 +170,7 @@ def test_silence_then_wrong_keys_reach_an_operator_in_opening_hours(
     settings.hotline_force = "open"
     phone = VoiceCaller(client)
     phone.ring()
-    assert "chưa nghe thấy" in phone.silence().said()
+    assert "chưa nhận được phím" in phone.silence().said()
     assert "không có trong menu" in phone.press("8").said()
     last = phone.press("9")
     assert last.verbs()[-1] == "Enqueue"

@@ -162,7 +162,7 @@ def test_claim_winner_goes_to_the_dossier_and_the_loser_sees_who_has_it(
         token = csrf_of(other.get("/console/queue").text)
         lost = other.post(f"/console/dossiers/{draft.reference}/claim", data={"csrf_token": token})
     assert lost.status_code == 200
-    assert "Hồ sơ đang được vana xử lý" in lost.text
+    assert "Hồ sơ đang được Nguyễn Văn A xử lý" in lost.text  # the holder by name
     assert db.scalar(select(Dossier.claimed_by_id).where(Dossier.id == draft.id)) is not None
 
 
@@ -178,7 +178,8 @@ def test_a_supervisor_can_give_back_a_dossier_another_operator_holds(
     with TestClient(app, base_url=BASE) as other:  # type: ignore[arg-type]
         log_in(other, "thic")
         page = other.get(f"/console/dossiers/{draft.reference}").text
-        assert "Hồ sơ đang được vana xử lý." in page and 'id="release"' not in page
+        assert "Đang do Nguyễn Văn A xử lý" in page and 'id="release"' not in page
+        assert 'id="dossier-form"' not in page and 'id="claim"' not in page  # held: no form, no claim
         refused = other.post(f"/console/dossiers/{draft.reference}/release", data={"csrf_token": csrf_of(page)})
         assert refused.status_code == 409
     with TestClient(app, base_url=BASE) as supervisor:  # type: ignore[arg-type]

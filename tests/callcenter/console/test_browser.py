@@ -85,8 +85,10 @@ def test_live_queue_claim_race_form_errors_submit_and_logout(  # type: ignore[no
 
     # A caller finishes the IVR while both operators have the queue open.
     draft = make_draft(vessel=vessel)
-    row = f'tr[data-reference="{draft.reference}"]'
-    expect(first.locator(row)).to_contain_text("Đã xác minh")
+    row = f'.queue-item[data-reference="{draft.reference}"]'
+    card = f'.queue-group:has({row})'  # the vessel's card: owner, number, verified
+    expect(first.locator(card)).to_contain_text("Đã xác minh")
+    expect(first.locator(card)).to_contain_text("Nguyễn Văn Tàu")
     expect(first.locator(row)).to_contain_text("0905 123 456")
     expect(first.locator(row)).to_contain_text("12 phút")
     expect(second.locator(row)).to_be_visible()

@@ -40,7 +40,9 @@ class FakeTwilioCalls:
         assert request.url.path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"
         if self.status != 201:
             return httpx.Response(self.status, json={"code": 21211, "status": self.status, "message": "invalid"})
-        return httpx.Response(201, json={"sid": "CA" + "7" * 32, "status": "queued", "to": form["To"]})
+        # Each call its own SID, as Twilio gives them (the first one known to the tests).
+        sid = "CA" + ("7" * 32 if len(self.forms) == 1 else f"{len(self.forms):032d}")
+        return httpx.Response(201, json={"sid": sid, "status": "queued", "to": form["To"]})
 
 
 @pytest.fixture

@@ -56,6 +56,14 @@ def _form(html: str, **changes: str) -> dict[str, str]:
     return {"csrf_token": csrf_of(html), **reader.data, **changes}
 
 
+def claimed_page(client: TestClient, reference: str) -> str:
+    """The dossier page after taking the dossier with its claim button, as an operator does."""
+    page = client.get(f"/console/dossiers/{reference}").text
+    assert 'id="claim"' in page and 'id="dossier-form"' not in page  # unclaimed: a button, no form
+    return client.post(f"/console/dossiers/{reference}/claim",
+                       data={"csrf_token": csrf_of(page), "back": "dossier"}).text
+
+
 def test_the_page_shows_the_call_the_registry_and_prefills_the_form(
     operator_client: TestClient, make_draft: MakeDraft, vessel: Vessel, db: Session
 ) -> None:
@@ -65,10 +73,11 @@ def test_the_page_shows_the_call_the_registry_and_prefills_the_form(
     db.add(call)
     draft = make_draft(vessel=vessel, call_sid=call.call_sid)
 
-    html = operator_client.get(f"/console/dossiers/{draft.reference}").text
+    html = claimed_page(operator_client, draft.reference)
     assert "Cấp, cấp lại Giấy phép khai thác thủy sản" in html and "Cấp mới" in html
-    assert "Đã xác minh" in html and "16.50 m" in html and "Lý Sơn" in html
-    assert "Bấm phím" in html  # the call's path through the menus
+    assert "Đã xác minh" in html and "16,5 m" in html and "Lý Sơn" in html
+    # The call's path in words, not the flow's node names.
+    assert "Chọn: Cấp, cấp lại giấy phép khai thác thủy sản (phím 1)" in html
     # Known values are pre-filled: the caller's number in national form, the registry's owner.
     assert _value(html, "applicant.phone") == "0905 123 456"
     assert _value(html, "applicant.name") == "Nguyễn Văn Tàu"
@@ -82,7 +91,7 @@ def test_showing_the_id_number_is_audited(
     operator_client: TestClient, make_draft: MakeDraft, vessel: Vessel, db: Session
 ) -> None:
     draft = make_draft(vessel=vessel)
-    page = operator_client.get(f"/console/dossiers/{draft.reference}").text
+    page = claimed_page(operator_client, draft.reference)
     shown = operator_client.post(f"/console/dossiers/{draft.reference}/id-number",
                                  data={"csrf_token": csrf_of(page)})
     assert OWNER_ID in shown.text
@@ -94,7 +103,7 @@ def test_a_bad_citizen_id_is_shown_beside_the_field_and_nothing_typed_is_lost(
     operator_client: TestClient, make_draft: MakeDraft, db: Session
 ) -> None:
     draft = make_draft()  # unverified vessel: nothing pre-filled from a registry
-    page = operator_client.get(f"/console/dossiers/{draft.reference}").text
+    page = claimed_page(operator_client, draft.reference)
     response = operator_client.post(f"/console/dossiers/{draft.reference}", data=_form(
         page, **{"applicant.name": "Trần Văn Mới", "applicant.id_number": "12345", "fields.port": "Sa Kỳ"},
     ))
@@ -113,7 +122,7 @@ def test_save_then_submit_with_the_confirmation(
     operator_client: TestClient, make_draft: MakeDraft, vessel: Vessel, db: Session
 ) -> None:
     draft = make_draft(vessel=vessel)
-    page = operator_client.get(f"/console/dossiers/{draft.reference}").text
+    page = claimed_page(operator_client, draft.reference)
     saved = operator_client.post(f"/console/dossiers/{draft.reference}",
                                  data=_form(page, **{"fields.port": "Sa Kỳ", "action": "save"}))
     assert "Đã lưu hồ sơ." in saved.text
@@ -134,7 +143,7 @@ def test_submitting_an_incomplete_dossier_keeps_the_save_and_names_what_is_missi
     operator_client: TestClient, make_draft: MakeDraft, vessel: Vessel, db: Session
 ) -> None:
     draft = make_draft(vessel=vessel)
-    page = operator_client.get(f"/console/dossiers/{draft.reference}").text
+    page = claimed_page(operator_client, draft.reference)
     response = operator_client.post(f"/console/dossiers/{draft.reference}",
                                     data=_form(page, **{"applicant.name": "Lê Thị Nộp", "action": "submit"}))
     assert response.status_code == 422
@@ -147,3 +156,21 @@ def test_an_unknown_dossier_is_a_vietnamese_404(operator_client: TestClient) -> 
     response = operator_client.get("/console/dossiers/999999")
     assert response.status_code == 404
     assert "Không tìm thấy hồ sơ" in response.text
+
+
+def test_once_received_the_one_stop_code_and_due_date_lead_the_page(
+    operator_client: TestClient, make_draft: MakeDraft, vessel: Vessel, db: Session
+) -> None:
+    vessel.licence_expiry = (utcnow() - timedelta(days=3)).date()
+    draft = make_draft(vessel=vessel, status="submitted", onestop_code="000.00.53.H48-261204-0007",
+                       onestop_due_date=(utcnow() + timedelta(days=6)).date())
+    db.commit()
+    html = operator_client.get(f"/console/dossiers/{draft.reference}?notice=submitted").text
+    onestop = html.index('id="onestop"')
+    assert onestop < html.index('id="dossier-facts"')  # above what the IVR gathered
+    assert "000.00.53.H48-261204-0007" in html
+    assert (utcnow() + timedelta(days=6)).date().strftime("%d/%m/%Y") in html[onestop:]
+    assert "sẽ được nhắn tin" not in html  # the "will be texted when received" banner is gone
+    assert "hệ thống một cửa đã tiếp nhận" in html
+    assert 'id="licence-flag"' in html and "đã hết hạn" in html
+    assert 'id="dossier-form"' not in html and 'id="claim"' not in html  # sent: read only

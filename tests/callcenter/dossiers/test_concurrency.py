@@ -64,7 +64,7 @@ def test_of_operators_claiming_at_once_exactly_one_wins(engine: Engine, db: Sess
     db.expire_all()
     holder = db.scalar(select(User.username).join(Dossier, Dossier.claimed_by_id == User.id))
     assert holder == winners[0]
-    claims = [w for w in db.scalars(select(Dossier)).one().history if "nhận xử lý" in w.what]
+    claims = [w for w in db.scalars(select(Dossier)).one().history if "nhận xử lý" in w.what.lower()]
     assert len(claims) == 1
 
 

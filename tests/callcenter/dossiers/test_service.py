@@ -38,7 +38,7 @@ def test_claiming_a_draft_starts_work_on_it_and_says_who(db: Session, vana: User
     dossier = claim_dossier(db, reference="472915", user=vana, ip="10.0.0.7")
     db.commit()
     assert (dossier.status, dossier.claimed_by_id) == ("in_progress", vana.id)
-    assert history(db, "472915")[-1] == "vana nhận xử lý hồ sơ; trạng thái: nháp → đang hoàn thiện"
+    assert history(db, "472915")[-1] == "Nhận xử lý hồ sơ; trạng thái: nháp → đang hoàn thiện"
     audit = db.scalars(select(AuditEntry)).one()
     assert (audit.actor, audit.action, audit.target, audit.ip) == (
         "vana",
@@ -81,7 +81,7 @@ def test_an_idle_claim_can_be_taken_over_and_is_released_by_the_sweep(
 
     claim_dossier(db, reference="100001", user=thib)  # vana left it for 45 minutes
     db.commit()
-    assert "thib nhận xử lý hồ sơ (thay vana" in history(db, "100001")[-1]
+    assert "Nhận xử lý hồ sơ (thay vana" in history(db, "100001")[-1]
 
     assert release_idle_claims(db, idle=timedelta(minutes=30)) == 1
     db.commit()
@@ -224,6 +224,8 @@ def test_submit_queues_one_delivery_in_the_same_transaction(db: Session, vana: U
     db.commit()
     assert (dossier.status, dossier.claimed_by_id) == ("submitting", None)
     assert dossier.submitted_at is not None
+    # Nobody holds it any more, but who handled it is kept: the supervisor counts it.
+    assert dossier.handled_by_id == vana.id and dossier.handled_at is not None
     entry = db.scalars(select(OutboxEntry)).one()
     assert (entry.kind, entry.idempotency_key) == ("onestop.submit", "onestop:472915:1")
     application = entry.payload["application"]
@@ -237,6 +239,24 @@ def test_submit_queues_one_delivery_in_the_same_transaction(db: Session, vana: U
     with pytest.raises(DossierNotEditable):
         update_dossier(db, reference="472915", user=vana, patch=patch(fields={"port": "Tịnh Kỳ"}))
     assert len(db.scalars(select(OutboxEntry)).all()) == 1
+
+
+def test_history_tells_only_what_changed(db: Session, vana: User) -> None:
+    make_dossier(db)
+    update_dossier(db, reference="472915", user=vana, patch=patch(
+        applicant={"name": "Lê Văn Sáu", "id_number": None, "phone": None},
+        fields={"port": "Sa Kỳ", "secondary_gear": None, "captain_certificate": ""},
+    ))
+    db.commit()
+    said = history(db, "472915")[-1]
+    assert "họ tên người nộp" in said and "Cảng cá đăng ký cập tàu: Sa Kỳ" in said
+    assert "xóa" not in said and "số căn cước" not in said  # never filled: nothing "cleared"
+    before = len(history(db, "472915"))
+    update_dossier(db, reference="472915", user=vana, patch=patch(  # the same form saved again
+        applicant={"name": "Lê Văn Sáu"}, fields={"port": "Sa Kỳ", "secondary_gear": None},
+    ))
+    db.commit()
+    assert len(history(db, "472915")) == before  # no change, no line
 
 
 def test_an_inspection_date_that_passed_since_it_was_typed_blocks_submit(db: Session, vana: User) -> None:

@@ -80,11 +80,13 @@ def test_per_operator_handled_callbacks_and_time_to_submit(db: Session) -> None:
     binh = User(username="binh", full_name="Võ Thị Bình", role="operator", password_hash="x")
     db.add_all([an, binh])
     db.flush()
-    make_dossier(db, "500001", claimed_by_id=an.id, claimed_at=T0, submitted_at=T0 + timedelta(minutes=10),
+    # Submitted: nobody holds them any more, who handled them stays.
+    make_dossier(db, "500001", handled_by_id=an.id, handled_at=T0, submitted_at=T0 + timedelta(minutes=10),
                  status="submitted")
-    make_dossier(db, "500002", claimed_by_id=an.id, claimed_at=T0, submitted_at=T0 + timedelta(minutes=30),
+    make_dossier(db, "500002", handled_by_id=an.id, handled_at=T0, submitted_at=T0 + timedelta(minutes=30),
                  status="submitted")
-    make_dossier(db, "500003", claimed_by_id=an.id, claimed_at=T0, status="in_progress")
+    make_dossier(db, "500003", claimed_by_id=an.id, claimed_at=T0, handled_by_id=an.id, handled_at=T0,
+                 status="in_progress")
     db.add(AuditEntry(actor_id=an.id, actor="an", role="operator", action="callback", target="dossier:500003",
                       at=T0 + timedelta(minutes=1)))
     db.commit()

@@ -60,8 +60,9 @@ def test_supervisor_filters_the_call_log_pages_and_opens_a_timeline(
     page.locator("#call-log tbody tr a").first.click()
     page.wait_for_url("**/console/supervisor/calls/CA-dossier")  # the one call the filter left
     expect(page.locator("h1")).to_contain_text("Cuộc gọi từ 0905")
-    expect(page.locator("#timeline")).to_contain_text("phím 90567")
-    expect(page.locator("#timeline")).to_contain_text("bước confirm")
+    expect(page.locator("#timeline")).to_contain_text("Bấm số tàu: 90567")
+    expect(page.locator("#timeline")).to_contain_text("Chọn: Gửi yêu cầu (phím 1)")
+    expect(page.locator("#timeline")).not_to_contain_text("confirm")
 
 
 def test_supervisor_reads_the_dashboard_charts(page: Page, db: Session, supervisor: User) -> None:

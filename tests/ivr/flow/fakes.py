@@ -23,6 +23,7 @@ class FakeWorld:
     caller_dossiers: list[DossierFact] = field(default_factory=list)
     dossiers: dict[str, DossierFact] = field(default_factory=dict)
     open_now: bool = True
+    consented_to: frozenset[str] = frozenset()  # notice versions the caller consented to before
 
     def caller_vessel(self) -> VesselFact | None:
         return self.caller_owns
@@ -39,6 +40,9 @@ class FakeWorld:
     def is_open(self) -> bool:
         return self.open_now
 
+    def caller_consented(self, notice_version: str) -> bool:
+        return notice_version in self.consented_to
+
 
 class Phone:
     """Presses keys against the engine as a caller would, keeping every step."""
@@ -47,7 +51,8 @@ class Phone:
         self.world = world
         self.flow = flow
         self.limits = limits or Limits()
-        self.steps: list[Step] = [start_call(flow, world, province="QNg")]
+        self.steps: list[Step] = [start_call(flow, world, province="QNg",
+                                             notice_version=RUNTIME.catalogue.notice_version)]
 
     @property
     def last(self) -> Step:

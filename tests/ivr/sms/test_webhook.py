@@ -77,7 +77,8 @@ def test_an_unknown_vessel_leaves_an_unverified_draft_and_the_reply_says_an_oper
     [dossier] = dossiers(db)
     assert (dossier.vessel_registration, dossier.vessel_verified, dossier.vessel_id) == ("QNg-11111-TS", False, None)
     assert dossier.reference in reply
-    assert "Chua tim thay tau QNg-11111-TS" in reply and "dien thoai vien se goi lai de kiem tra" in reply
+    assert "tau QNg-11111-TS (se kiem tra)" in reply and "Dien thoai vien se goi lai ong/ba" in reply
+    assert "gio lam viec" in reply or "tu 7h30" in reply  # and says when
 
 
 def test_a_repeated_message_sid_gets_the_same_reply_and_has_one_effect(
