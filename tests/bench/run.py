@@ -135,6 +135,7 @@ def bench_backend(backend: Backend, workdir: Path, generator: ProcessPoolExecuto
 
 # Benchmarks of their own, run after the webhook load: (title, module with a main()).
 SIDE_BENCHES = (
+    ("What a caller hears before their reference", "tests.bench.speech"),
     ("Vessel registry import (100,000 rows)", "tests.bench.vessel_import"),
     ("Call log and reports over 1,000,000 call events", "tests.bench.call_log"),
 )
