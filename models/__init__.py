@@ -8,7 +8,9 @@ from models.callback import CallbackRequest as CallbackRequest
 from models.dossier import Dossier, DossierEvent
 from models.message import Message
 from models.onestop_emulator import OneStopEmuDossier as OneStopEmuDossier
+from models.operator import OperatorPresence as OperatorPresence
 from models.outbox import OutboxEntry
+from models.queue import QueueEntry as QueueEntry
 from models.user import User
 from models.vessel import Vessel
 
