@@ -17,6 +17,8 @@ PLACEHOLDERS = frozenset({
     "procedure_spoken", "vessel_spoken", "owner_name", "reference_spoken",
     "status_reference_spoken", "entered_spoken", "status_spoken", "due_date_spoken",
     "tracking_spoken",
+    # the operators' queue ([queue] in the catalogue)
+    "position", "wait_minutes", "operator_name", "callback_when",
 })
 
 
@@ -49,7 +51,8 @@ def load_catalogue(language: str = "vi", root: Path = PROMPTS_ROOT) -> Catalogue
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CatalogueError(f"cannot read prompt catalogue {path}: {exc}") from exc
-    prompts = {k: nfc(v) for k, v in raw.get("prompts", {}).items()}
+    # The queue's prompts sit in a table of their own ([queue]) and join the others.
+    prompts = {k: nfc(v) for k, v in {**raw.get("prompts", {}), **raw.get("queue", {})}.items()}
     phrases = {g: {k: nfc(v) for k, v in table.items()} for g, table in raw.get("phrases", {}).items()}
     audio_dir = folder / "audio"
     audio = {}
