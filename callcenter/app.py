@@ -16,24 +16,20 @@ from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.outbox.runner import start_outbox_thread
 from callcenter.supervisor.router import router as supervisor_router
-from ivr.calls.live import LiveCalls
-from ivr.calls.unit import VoiceDatabase
 from ivr.guide.routes import router as guide_router
 from ivr.runtime import load_runtime
 from ivr.settings import Settings
 from ivr.sms.webhook import router as sms_router
 from ivr.webhooks import install_voice_fault_handlers, mount_voice_prompts
 from ivr.webhooks import router as ivr_router
-from models.db import ensure_schema_current, make_engine, make_sessionmaker, sqlite_file, write_turns
-from models.wal import WalCheckpointer
+from models.db import ensure_schema_current, make_engine, make_sessionmaker
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.check_can_serve()  # refuses, saying what to set, before anything is opened
     configure_logging(json=settings.log_json)
-    database_file = sqlite_file(settings.database_url)
-    engine = make_engine(settings.database_url, background_checkpoints=database_file is not None)
+    engine = make_engine(settings.database_url, timeout_s=settings.database_timeout_s)
     # Refuse to serve on a schema the code does not match: a half-migrated hotline
     # would fail callers mid-call instead of failing loudly here.
     ensure_schema_current(engine)
@@ -44,28 +40,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Idle claims and one-stop status polling ride along with the in-app worker.
         sessions = app.state.sessionmaker
         chores = start_dossier_chores(settings, sessions) if settings.run_worker_in_app else None
-        checkpoints = (
-            WalCheckpointer(database_file, writers=write_turns(engine)).start() if database_file else None
-        )
         # What start-up built stays for the process's life: out of the collector's sight,
         # so its full collections (a pause on the event loop) scan only what requests make.
         gc.freeze()
         yield
-        if checkpoints is not None:
-            checkpoints.stop()
         if chores is not None:
             chores.stop()
         if outbox is not None:
             outbox.stop()
-        await app.state.voice_db.close()
         engine.dispose()
 
     app = FastAPI(title="tongdai", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.voice_db = VoiceDatabase(engine)
-    app.state.live_calls = LiveCalls()
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()
     install_voice_fault_handlers(app)

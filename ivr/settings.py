@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///./var/tongdai.db"
+    # The longest a request waits for the database (a connection, a lock, a statement):
+    # Twilio gives a webhook 15 s, so a frozen database ends in an apology, not silence.
+    database_timeout_s: float = Field(default=10.0, gt=0)
     # Twilio signs the URL it was given, not the one a proxy forwards to us: signatures
     # are checked against this base, never against the Host header.
     public_base_url: str = "http://127.0.0.1:8000"

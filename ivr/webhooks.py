@@ -8,106 +8,104 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session
 
-from ivr.calls.links import VoiceLink
 from ivr.calls.service import (
+    TurnTaken,
     VoiceContext,
     answer_new_call,
     answer_step,
+    answered_before,
     record_callback_message,
     record_status,
 )
-from ivr.calls.unit import VoiceDatabase
 from ivr.hours import is_open
 from ivr.prompts import PROMPTS_ROOT
 from ivr.runtime import HotlineRuntime
 from ivr.signature import TwilioForm
 from ivr.twiml import render_fault
+from models.db import SessionDep, write_unit
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
-T = TypeVar("T")
 
 TWIML = "text/xml"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
 def _context(request: Request) -> VoiceContext:
     runtime: HotlineRuntime = request.app.state.hotline
-    return VoiceContext(
-        runtime=runtime, settings=request.app.state.settings, now=datetime.now(UTC),
-        live=request.app.state.live_calls,
-    )
+    return VoiceContext(runtime=runtime, settings=request.app.state.settings, now=datetime.now(UTC))
 
 
-async def _committed(
-    request: Request, ctx: VoiceContext, work: Callable[[VoiceLink], T], on_fault: Callable[[Exception], T]
-) -> T:
-    """Run `work` in its own transaction and commit it: the single commit point of a webhook.
+def _fault_twiml(ctx: VoiceContext) -> str:
+    return render_fault(ctx.runtime.catalogue, ctx.settings, open_now=is_open(ctx.now, ctx.settings))
 
-    Whatever fails inside rolls back and gets `on_fault`'s answer instead; what the work
-    keeps in memory for later steps (`ctx.after_commit`) is kept only once committed.
+
+def _answer(session: Session, ctx: VoiceContext, params: dict[str, str], work: Callable[[], str]) -> Response:
+    """`work` in one transaction, committed: the single commit point of a voice webhook.
+
+    A duplicate that lost the race to answer a step rolls back and gives the winner's
+    answer; anything else that fails rolls back and gets the apology and a person.
     """
-    voice_db: VoiceDatabase = request.app.state.voice_db
-    return await voice_db.run(work, on_fault, ctx.after_commit)
-
-
-async def _answer(
-    request: Request, ctx: VoiceContext, work: Callable[[VoiceLink], str], params: dict[str, str]
-) -> Response:
-    def fault(exc: Exception) -> str:  # a caller must never hear a 5xx: every fault ends in a person
+    try:
+        try:
+            with write_unit(session):
+                body = work()
+                session.commit()
+        except TurnTaken as lost:
+            session.rollback()
+            body = answered_before(session, sid=lost.sid, turn=lost.turn, fingerprint=lost.fingerprint,
+                                   ctx=ctx)
+            session.rollback()
+    except Exception as exc:  # a caller must never hear a 5xx: every fault ends in a person
+        session.rollback()
         log.error("voice_webhook_fault", error=type(exc).__name__, detail=str(exc)[:200],
                   call_sid=params.get("CallSid", "")[:64])
-        return render_fault(ctx.runtime.catalogue, ctx.settings, open_now=is_open(ctx.now, ctx.settings))
-
-    return Response(content=await _committed(request, ctx, work, fault), media_type=TWIML)
+        body = _fault_twiml(ctx)
+    return Response(content=body, media_type=TWIML)
 
 
 @router.post("/voice")
-async def incoming_call(request: Request, params: TwilioForm) -> Response:
+def incoming_call(request: Request, params: TwilioForm, session: SessionDep) -> Response:
     ctx = _context(request)
-    return await _answer(request, ctx, lambda s: answer_new_call(s, params=params, ctx=ctx), params)
+    return _answer(session, ctx, params, lambda: answer_new_call(session, params=params, ctx=ctx))
 
 
 @router.post("/voice/step/{turn}")
-async def call_step(request: Request, params: TwilioForm) -> Response:
+def call_step(request: Request, turn: str, params: TwilioForm, session: SessionDep) -> Response:
     # `?timeout=1` marks Twilio's fall-through after a silent gather; silence itself is
     # told by the missing `Digits`, so the marker only keeps the two URLs apart in logs.
+    # A turn that is not a number cannot be ours; -1 is answered with the current menu.
     ctx = _context(request)
-    # The turn is read from the path as sent, not declared as a parameter: FastAPI's
-    # validation of a string into a string cost ~25 µs a webhook, as much as one of the
-    # step's statements. A turn that is not a number cannot be ours; -1 is answered
-    # with the current menu.
-    turn: str = request.path_params["turn"]
     number = int(turn) if turn.isdigit() and len(turn) < 9 else -1
-    return await _answer(
-        request, ctx,
-        lambda s: answer_step(s, params=params, turn=number, ctx=ctx),
-        params,
-    )
+    return _answer(session, ctx, params, lambda: answer_step(session, params=params, turn=number, ctx=ctx))
 
 
 @router.post("/voice/recorded")
-async def callback_recorded(request: Request, params: TwilioForm) -> Response:
+def callback_recorded(request: Request, params: TwilioForm, session: SessionDep) -> Response:
     ctx = _context(request)
-    return await _answer(request, ctx, lambda s: record_callback_message(s, params=params, ctx=ctx), params)
+    return _answer(session, ctx, params, lambda: record_callback_message(session, params=params, ctx=ctx))
 
 
 @router.post("/voice/status")
-async def call_status(request: Request, params: TwilioForm) -> Response:
+def call_status(request: Request, params: TwilioForm, session: SessionDep) -> Response:
     ctx = _context(request)
-
-    def fault(exc: Exception) -> None:  # Twilio retries 5xx; a bad callback is logged, not retried
-        log.error("status_callback_fault", error=type(exc).__name__, detail=str(exc)[:200])
-
-    await _committed(request, ctx, lambda s: record_status(s, params=params, ctx=ctx), fault)
-    return Response(content="<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>", media_type=TWIML)
+    try:
+        with write_unit(session):
+            record_status(session, params=params, ctx=ctx)
+            session.commit()
+    except Exception as exc:  # Twilio retries 5xx; a bad callback is logged, not retried
+        session.rollback()
+        log.error("status_callback_fault", error=type(exc).__name__, detail=str(exc)[:200],
+                  call_sid=params.get("CallSid", "")[:64])
+    return Response(content=EMPTY_TWIML, media_type=TWIML)
 
 
 def install_voice_fault_handlers(app: FastAPI) -> None:
@@ -118,10 +116,8 @@ def install_voice_fault_handlers(app: FastAPI) -> None:
             if isinstance(exc, RequestValidationError):
                 return await request_validation_exception_handler(request, exc)
             raise exc
-        ctx = _context(request)
         log.error("voice_request_fault", path=request.url.path, error=type(exc).__name__)
-        body = render_fault(ctx.runtime.catalogue, ctx.settings, open_now=is_open(ctx.now, ctx.settings))
-        return Response(content=body, media_type=TWIML)
+        return Response(content=_fault_twiml(_context(request)), media_type=TWIML)
 
     app.add_exception_handler(RequestValidationError, voice_fault)
     app.add_exception_handler(Exception, voice_fault)

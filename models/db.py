@@ -5,59 +5,80 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-# One lock per SQLite engine (see write_turns); weak so disposed engines go away.
-_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+# One lock per SQLite engine, with its timeout (see write_unit); weak so disposed engines go away.
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, tuple[threading.Lock, float]] = weakref.WeakKeyDictionary()
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def make_engine(database_url: str, *, background_checkpoints: bool = False, **kwargs: Any) -> Engine:
-    """`background_checkpoints`: SQLite leaves WAL checkpoints to a `WalCheckpointer`."""
+# SQLite's own checkpoint after every N pages of log (its default is 1,000): a longer log
+# means fewer, larger checkpoints inside commits; this keeps each one short.
+WAL_AUTOCHECKPOINT_PAGES = 4000
+WRITE_LOCK_FIRST = "sqlite_write_lock_first"  # execution option: see `write_unit`
+
+
+def make_engine(database_url: str, *, timeout_s: float | None = None, **kwargs: Any) -> Engine:
+    """The engine for `database_url`. `timeout_s`: how long any one wait for the
+    database may last (the app's requests); None for the command line's long jobs."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        busy_s = timeout_s or 30.0
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url, connect_args={"check_same_thread": False, "timeout": busy_s}, **kwargs
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        if background_checkpoints:
-            event.listen(engine, "connect", _no_checkpoint_on_commit)
-        _WRITE_LOCKS[engine] = threading.Lock()
+        event.listen(engine, "connect", _sqlite_connection(busy_s))
+        event.listen(engine, "begin", _sqlite_begin)
+        _WRITE_LOCKS[engine] = (threading.Lock(), busy_s)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    # No ping before every checkout: it is one more round trip on every webhook, a sixth
-    # of a voice step. A connection the server dropped (a restart) raises a disconnect
-    # error instead; SQLAlchemy then invalidates the whole pool, so one request hears the
-    # apology and the next ones get fresh connections. Idle ones are renewed hourly.
-    kwargs.setdefault("pool_pre_ping", False)
+    # A connection the server dropped is noticed at checkout rather than mid-request.
+    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_recycle", 3600)
+    if timeout_s is not None:
+        kwargs.setdefault("pool_timeout", timeout_s)
+        ms = int(timeout_s * 1000)
+        kwargs.setdefault("connect_args", {
+            "connect_timeout": max(1, int(timeout_s)),
+            "options": f"-c statement_timeout={ms} -c lock_timeout={ms} "
+                       f"-c idle_in_transaction_session_timeout={ms * 6}",
+        })
     return create_engine(url, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers go on while a webhook writes; NORMAL sync is durable across
-    # application crashes, which is the failure a hotline server actually sees.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_connection(busy_s: float) -> Any:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers go on while a webhook writes; NORMAL sync is durable across
+        # application crashes, which is the failure a hotline server actually sees.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_s * 1000)}")
+        cursor.close()
+
+    return configure
 
 
-def _no_checkpoint_on_commit(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+def _sqlite_begin(conn: Connection) -> None:
+    # A unit of work that will write (`write_unit`) takes SQLite's write lock first: a
+    # read early in it can then never be outdated by another writer before its own
+    # write. Elsewhere pysqlite begins by itself, at the first write, so plain reads see
+    # the latest commits.
+    if conn.get_execution_options().get(WRITE_LOCK_FIRST, False):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def sqlite_file(database_url: str) -> str | None:
@@ -130,13 +151,31 @@ def ensure_schema_current(engine: Engine) -> None:
         )
 
 
-def write_turns(engine: Engine) -> AbstractContextManager[object]:
-    """Take turns at writing, within this process, when the database is SQLite.
+@contextmanager
+def write_unit(session: Session) -> Iterator[None]:
+    """Around a unit of work that writes (a webhook): on SQLite, one writer at a time.
 
-    SQLite has one writer at a time; threads that collide wait in its busy handler,
-    which sleeps in steps of up to 100 ms and so turns a 1 ms webhook into a slow
-    one under load. Queuing on a lock hands the database over the moment it is free.
-    PostgreSQL locks rows, not the database: no turns there.
+    SQLite has one writer at a time. Threads of this process take turns on a lock, which
+    hands the database over the moment it is free (SQLite's own busy handler sleeps in
+    steps of up to 100 ms), and the transaction takes the write lock first (`BEGIN
+    IMMEDIATE`), so other processes' writers wait in SQLite's busy handler instead of
+    outdating what this one read. PostgreSQL locks rows, not the database: nothing to do.
     """
-    lock = _WRITE_LOCKS.get(engine)
-    return lock if lock is not None else nullcontext()
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    held = _WRITE_LOCKS.get(engine)
+    if held is None:
+        yield
+        return
+    lock, timeout_s = held
+    if not lock.acquire(timeout=timeout_s):
+        raise DatabaseBusy(f"no turn to write within {timeout_s:g} s")
+    try:
+        session.connection(execution_options={WRITE_LOCK_FIRST: True})
+        yield
+    finally:
+        lock.release()
+
+
+class DatabaseBusy(RuntimeError):
+    """The database stayed busy past the request's timeout."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index, String, Text, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, JSONType, utcnow
 
@@ -28,3 +28,16 @@ class OutboxEntry(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+
+
+def enqueue(
+    session: Session, *, kind: str, idempotency_key: str, payload: dict[str, Any], at: datetime | None = None
+) -> None:
+    """Queue a delivery in the caller's transaction: it is sent exactly when the change
+    that asked for it commits. `idempotency_key` is unique and stable: the receiver
+    recognises a retry by it."""
+    when = at or utcnow()
+    session.execute(insert(OutboxEntry).values(
+        kind=kind, idempotency_key=idempotency_key, payload=payload, status="pending", attempts=0,
+        next_attempt_at=when, created_at=when,
+    ))

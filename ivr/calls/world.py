@@ -3,44 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from ivr.calls.rows import CallRows
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ivr.calls import rows
 from ivr.flow.state import DossierFact, VesselFact
 from ivr.hours import is_open
 from ivr.settings import Settings
-from models.raw import Driver, Link, RawCursor, Statements
+from models.dossier import Dossier
 
 # What the caller may hear of a dossier, and whose it is.
 _HEARD = (
-    "SELECT reference, procedure, variant, status, onestop_due_date, postal_tracking_number, applicant_phone "
-    "FROM dossiers "
-)
-_SQL = Statements(
-    newest_of_phone=_HEARD + "WHERE applicant_phone = :phone ORDER BY created_at DESC, id DESC LIMIT 1",
-    by_reference=_HEARD + "WHERE reference = :reference",
+    Dossier.reference, Dossier.procedure, Dossier.variant, Dossier.status, Dossier.onestop_due_date,
+    Dossier.postal_tracking_number, Dossier.applicant_phone,
 )
 
 
-def _dossier_fact(row: Any, driver: Driver, *, own: bool) -> DossierFact:
-    """`row`: a row of `_HEARD`. `own`: the caller is the applicant; anyone else hears
-    status and dates only."""
+def _fact(row: tuple[object, ...], *, own: bool) -> DossierFact:
+    """`own`: the caller is the applicant; anyone else hears status and dates only."""
+    reference, procedure, variant, status, due_date, tracking, _phone = row
     return DossierFact(
-        reference=row[0],
-        procedure=row[1],
-        variant=row[2],
-        status=row[3],
-        due_date=driver.date_out(row[4]),
-        tracking_number=row[5] if own else None,
+        reference=str(reference), procedure=str(procedure), variant=variant,  # type: ignore[arg-type]
+        status=str(status), due_date=due_date, tracking_number=tracking if own else None,  # type: ignore[arg-type]
     )
 
 
 class DatabaseWorld:
-    def __init__(
-        self, link: Link, rows: CallRows, *, caller: str, settings: Settings, now: datetime
-    ) -> None:
-        self.link = link
-        self.rows = rows
+    def __init__(self, session: Session, *, caller: str, settings: Settings, now: datetime) -> None:
+        self.session = session
         self.caller = caller
         self.settings = settings
         self.now = now
@@ -48,26 +39,26 @@ class DatabaseWorld:
     def caller_vessel(self) -> VesselFact | None:
         if not self.caller:
             return None
-        vessels = self.rows.vessels_of_phone(self.caller)
+        vessels = rows.vessels_of_phone(self.session, self.caller)
         return vessels[0] if len(vessels) == 1 else None
 
     def find_vessel(self, digits: str) -> VesselFact | None:
-        registration = f"{self.settings.hotline_province}-{digits}-TS"
-        return self.rows.vessel_by_number(registration)
+        return rows.vessel_by_number(self.session, f"{self.settings.hotline_province}-{digits}-TS")
 
     def caller_newest_dossier(self) -> DossierFact | None:
         if not self.caller:
             return None
-        raw = RawCursor(self.link, _SQL)
-        row = raw.one("newest_of_phone", {"phone": self.caller})
-        return _dossier_fact(row, raw.driver, own=True) if row else None
+        row = self.session.execute(
+            select(*_HEARD).where(Dossier.applicant_phone == self.caller)
+            .order_by(Dossier.created_at.desc(), Dossier.id.desc()).limit(1)
+        ).first()
+        return _fact(tuple(row), own=True) if row else None
 
     def find_dossier(self, reference: str) -> DossierFact | None:
-        raw = RawCursor(self.link, _SQL)
-        row = raw.one("by_reference", {"reference": reference})
+        row = self.session.execute(select(*_HEARD).where(Dossier.reference == reference)).first()
         if row is None:
             return None
-        return _dossier_fact(row, raw.driver, own=bool(self.caller) and row[6] == self.caller)
+        return _fact(tuple(row), own=bool(self.caller) and row.applicant_phone == self.caller)
 
     def is_open(self) -> bool:
         return is_open(self.now, self.settings)

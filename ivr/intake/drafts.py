@@ -1,23 +1,29 @@
-"""Draft dossiers, the same whether a caller, an SMS or an operator starts one.
+"""Draft dossiers, the same whether a caller, an SMS, a smartphone or an operator starts one.
 
-Two statements on the driver's connection (`models.raw`): a draft is written on the
-IVR's hot path once per call, and through the ORM, then Core, the toolkit cost more than
-the rest of the step.
+One function writes a draft, its first history line and, when asked, the SMS receipt
+with its outbox entry: all in the caller's transaction, so they exist together or not
+at all. It never commits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from ivr.intake.messages import queue_sms
 from models.base import utcnow
+from models.db import insert_on_conflict
 from models.domain.reference import new_reference
-from models.raw import Link, RawCursor, Statements, link_of
+from models.dossier import Dossier, DossierEvent
 
-CHANNEL_LABELS = {"ivr": "tổng đài tự động", "sms": "tin nhắn SMS", "operator": "điện thoại viên"}
+CHANNEL_LABELS = {
+    "ivr": "tổng đài tự động", "sms": "tin nhắn SMS", "operator": "điện thoại viên",
+    "web": "điện thoại thông minh",
+}
 REFERENCE_ATTEMPTS = 20
 
 
@@ -46,45 +52,23 @@ class Draft:
     vessel_verified: bool
 
 
-# ON CONFLICT on the reference: a reference taken meanwhile by another worker is one more
-# try, not an aborted transaction (no savepoint needed). Every column is named: statements
-# on the driver's connection get none of the models' Python-side defaults.
-DRAFT_COLUMNS = (
-    "reference, procedure, variant, channel, status, vessel_id, vessel_registration, vessel_verified, "
-    "applicant_phone, applicant_name, call_sid, fields, created_at, updated_at"
-)
-_INSERT_DRAFT = (
-    "INSERT INTO dossiers (" + DRAFT_COLUMNS + ") "
-    "VALUES (:reference, :procedure, :variant, :channel, 'draft', :vessel_id, :vessel_registration, "
-    ":vessel_verified, :applicant_phone, :applicant_name, :call_sid, :fields, :at, :at) "
-    "ON CONFLICT (reference) DO NOTHING RETURNING id"
-)
+class NoReferenceLeft(RuntimeError):
+    """Every reference drawn was taken: the reference space is nearly full."""
 
 
-_HISTORY_OF_DRAFT = (
-    'line AS (INSERT INTO dossier_events (dossier_id, at, "by", what, detail) '
-    "SELECT draft.id, :at, :by, :what, NULL FROM draft) SELECT id FROM draft"
-)
+def _insert_draft(dialect: str) -> Any:
+    # ON CONFLICT on the reference: a reference another worker took meanwhile is one
+    # more draw, not an aborted transaction.
+    return (insert_on_conflict(dialect, Dossier).on_conflict_do_nothing(index_elements=["reference"])
+            .returning(Dossier.id))
 
 
-def _with_history(insert_draft: str) -> str:
-    """PostgreSQL: the draft and its first history line in one round trip; no line when
-    the reference was taken."""
-    return "WITH draft AS (" + insert_draft + "), " + _HISTORY_OF_DRAFT
-
-
-_SQL = Statements(
-    insert_draft=_INSERT_DRAFT,
-    insert_history=(
-        'INSERT INTO dossier_events (dossier_id, at, "by", what, detail) '
-        "VALUES (:dossier_id, :at, :by, :what, NULL)"
-    ),
-    insert_draft_with_history=_with_history(_INSERT_DRAFT),
-)
+_INSERT_DRAFT = {dialect: _insert_draft(dialect) for dialect in ("sqlite", "postgresql")}
+_INSERT_LINE = insert(DossierEvent)
 
 
 def create_draft(
-    db: Session | Connection | Link,
+    session: Session,
     *,
     procedure: str,
     variant: str | None,
@@ -92,30 +76,39 @@ def create_draft(
     vessel: DraftVessel | None,
     vessel_registration: str | None,
     applicant_phone: str | None,
-    call_sid: str | None = None,
     by: str,
+    call_sid: str | None = None,
+    receipt: Callable[[Draft], str] | None = None,
+    sending_enabled: bool = False,
 ) -> Draft:
-    """Insert a draft with a fresh random reference, and its first history line; never commits."""
-    raw = RawCursor(link_of(db), _SQL)
-    now = raw.driver.time_in(utcnow())
+    """Insert a draft with a fresh random reference and its first history line; with
+    `receipt` (the SMS text for the new draft) and a phone, the receipt and its outbox
+    entry too. Never commits."""
+    now = utcnow()
     registration = vessel.registration_number if vessel else vessel_registration
+    # The owner calling about their own vessel is named on the draft.
+    owner_calls = vessel is not None and applicant_phone is not None and vessel.owner_phone == applicant_phone
     row: dict[str, Any] = {
-        "procedure": procedure, "variant": variant, "channel": channel,
-        "vessel_id": vessel.id if vessel else None,
-        "vessel_registration": registration,
+        "procedure": procedure, "variant": variant, "channel": channel, "status": "draft",
+        "vessel_id": vessel.id if vessel else None, "vessel_registration": registration,
         "vessel_verified": vessel is not None, "applicant_phone": applicant_phone,
-        "applicant_name": vessel.owner_name if vessel and vessel.owner_phone == applicant_phone else None,
-        "call_sid": call_sid, "fields": raw.driver.json_in({}), "at": now,
-        "by": by, "what": f"Tạo hồ sơ nháp qua {CHANNEL_LABELS.get(channel, channel)}",
+        "applicant_name": vessel.owner_name if vessel and owner_calls else None,
+        "call_sid": call_sid, "fields": {}, "created_at": now, "updated_at": now,
     }
-    together = raw.driver.modifying_ctes
+    statement = _INSERT_DRAFT[session.get_bind().dialect.name]
     for _ in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
-        statement = "insert_draft_with_history" if together else "insert_draft"
-        inserted = raw.one(statement, {**row, "reference": reference})
-        if inserted is None:
-            continue  # that reference is taken: draw another
-        if not together:
-            raw.execute("insert_history", {**row, "dossier_id": inserted[0]})
-        return Draft(inserted[0], reference, procedure, variant, registration, vessel is not None)
-    raise RuntimeError("could not allocate a unique dossier reference")
+        dossier_id = session.execute(statement, {**row, "reference": reference}).scalar_one_or_none()
+        if dossier_id is not None:
+            break
+    else:
+        raise NoReferenceLeft("could not allocate a unique dossier reference")
+    session.execute(_INSERT_LINE, {
+        "dossier_id": dossier_id, "at": now, "by": by,
+        "what": f"Tạo hồ sơ nháp qua {CHANNEL_LABELS.get(channel, channel)}",
+    })
+    draft = Draft(dossier_id, reference, procedure, variant, registration, vessel is not None)
+    if receipt is not None and applicant_phone:
+        queue_sms(session, to=applicant_phone, body=receipt(draft), dossier_id=dossier_id,
+                  sending_enabled=sending_enabled)
+    return draft

@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
-from ivr.calls.repository import claim_webhook, store_answer
+from ivr.intake.claims import claim_webhook, store_answer
 from ivr.intake.drafts import Draft, create_draft
 from ivr.prompts import Catalogue
 from ivr.settings import Settings

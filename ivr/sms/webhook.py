@@ -16,7 +16,7 @@ from ivr.settings import Settings
 from ivr.signature import TwilioForm
 from ivr.sms.replies import fault
 from ivr.sms.service import BadMessage, SmsContext, answer_sms, twiml
-from models.db import SessionDep, write_turns
+from models.db import SessionDep, write_unit
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -28,7 +28,7 @@ def incoming_sms(request: Request, params: TwilioForm, session: SessionDep) -> R
     runtime: HotlineRuntime = request.app.state.hotline
     ctx = SmsContext(settings=settings, catalogue=runtime.catalogue, now=datetime.now(UTC))
     try:
-        with write_turns(session.get_bind().engine):
+        with write_unit(session):
             body = answer_sms(session, params=params, ctx=ctx)
             session.commit()
     except BadMessage as exc:  # not a message Twilio would send: nobody to answer

@@ -1,8 +1,4 @@
-"""The step that leaves a dossier: everything it writes, or nothing, on both databases.
-
-PostgreSQL writes the step as one statement (`ivr.calls.draft_rows`), SQLite as several
-in one transaction; each case here runs on whichever database the suite runs on.
-"""
+"""The step that leaves a dossier: everything it writes, or nothing, on both databases."""
 
 from __future__ import annotations
 
@@ -38,9 +34,8 @@ def rows(db: Session, model: type) -> int:
 
 
 def draws(monkeypatch: pytest.MonkeyPatch, *references: str) -> None:
-    """The next dossier references drawn, in order, whichever path draws them."""
+    """The next dossier references drawn, in order."""
     drawn: Iterator[str] = iter(references)
-    monkeypatch.setattr(voice_service, "new_reference", lambda: next(drawn))
     monkeypatch.setattr(drafts, "new_reference", lambda: next(drawn))
 
 
@@ -87,7 +82,7 @@ def test_a_confirmation_that_waits_for_a_duplicate_already_answering_leaves_no_s
     other = engine.connect()
     other.execute(text(
         "UPDATE calls SET turn = turn + 1, last_answer = :answer, last_fingerprint = :fp WHERE call_sid = :sid"
-    ), {"answer": theirs, "fp": voice_service._fingerprint(Digits("1")), "sid": phone.sid})
+    ), {"answer": theirs, "fp": voice_service.fingerprint(Digits("1")), "sid": phone.sid})
     commit_later = threading.Timer(0.5, other.commit)
     commit_later.start()
     try:

@@ -1,25 +1,18 @@
-"""Webhook claims (SMS) and the registry facts a call's draft copies.
-
-The voice step's own reads and writes of calls and events are in `rows.py`. The vessel
-a draft copies is read on the driver's connection too (`models.raw`): it is on the path
-of every call that leaves a dossier. The claims are off the hot path and stay on Core.
-"""
+"""Webhook claims: the first delivery of a webhook is answered, Twilio's repeats get that answer."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
 from models.base import utcnow
 from models.call import WebhookClaim
 from models.db import insert_on_conflict
-from models.raw import Link, RawCursor, Statements, link_of
 
 
-def _claim(dialect: str) -> Insert:
+def _claim(dialect: str) -> Any:
     return (
         insert_on_conflict(dialect, WebhookClaim)
         .values(key=bindparam("key"), fingerprint=bindparam("fingerprint"), response=bindparam("response"),
@@ -50,21 +43,3 @@ def claim_webhook(session: Session, *, key: str, fingerprint: str) -> WebhookCla
 
 def store_answer(session: Session, *, key: str, response: str) -> None:
     session.execute(update(WebhookClaim).where(WebhookClaim.key == key).values(response=response))
-
-
-class DraftVesselRow(NamedTuple):
-    id: int
-    registration_number: str
-    owner_name: str
-    owner_phone: str | None
-
-
-_SQL = Statements(
-    draft_vessel="SELECT id, registration_number, owner_name, owner_phone FROM vessels WHERE id = :vessel_id",
-)
-
-
-def draft_vessel(db: Session | Connection | Link, vessel_id: int) -> DraftVesselRow | None:
-    """The registry's facts a draft copies, by the id the caller confirmed."""
-    row = RawCursor(link_of(db), _SQL).one("draft_vessel", {"vessel_id": vessel_id})
-    return DraftVesselRow(*row) if row else None
