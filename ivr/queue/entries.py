@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ivr.intake.callbacks import promise_callback
 from ivr.queue.presence import queue_event, swap_offer
 from models.call import Call, CallEvent
 from models.callback import CallbackRequest
@@ -88,8 +89,20 @@ def join(session: Session, *, call: Call, queue: str, queue_time_s: int, now: da
     )
     session.add(entry)
     session.flush()
-    queue_event(session, call_id=call.id, what="joined", now=entry.joined_at, queue=entry.queue, reason=reason)
+    queue_event(session, call_id=call.id, what="joined", now=entry.joined_at, queue=entry.queue,
+                reason=reason)
     return entry
+
+
+def position_of(session: Session, *, entry: QueueEntry) -> int:
+    """1 + the callers still waiting who joined before this one (when Twilio did not say)."""
+    ahead = session.scalar(
+        select(func.count()).select_from(QueueEntry).where(
+            QueueEntry.result == "waiting", QueueEntry.callback_request_id.is_(None),
+            QueueEntry.joined_at < entry.joined_at,
+        )
+    )
+    return 1 + int(ahead or 0)
 
 
 def expected_wait_s(session: Session, *, now: datetime, waited_s: int) -> int | None:
@@ -108,28 +121,17 @@ def expected_wait_s(session: Session, *, now: datetime, waited_s: int) -> int | 
 
 
 def request_callback(
-    session: Session, *, entry: QueueEntry | None, phone: str, reason: str, now: datetime,
-    call_id: int | None = None,
+    session: Session, *, entry: QueueEntry, phone: str, reason: str, now: datetime,
 ) -> CallbackRequest:
-    """The promise to call back, first in the order of the time the caller joined the queue."""
-    if entry is not None and entry.callback_request_id is not None:
+    """The promise to call back, in the order of the time the caller joined the queue."""
+    if entry.callback_request_id is not None:
         existing = session.get(CallbackRequest, entry.callback_request_id)
         if existing is not None:
             return existing
-    call = session.get(Call, entry.call_id) if entry is not None else None
-    state = call.state if call is not None else {}
-    request = CallbackRequest(
-        call_id=entry.call_id if entry is not None else call_id,
-        phone=phone[:32], vessel_registration=(entry.vessel_registration if entry else None)
-        or (state or {}).get("vessel_registration"),
-        reason=reason, requested_at=entry.joined_at if entry is not None else now, status="open",
-        attempts=0, created_at=now,
-    )
-    session.add(request)
-    session.flush()
-    if entry is not None:
-        entry.callback_request_id = request.id
-        queue_event(session, call_id=entry.call_id, what="callback", now=now, reason=reason)
+    request = promise_callback(session, call_id=entry.call_id, phone=phone, reason=reason,
+                               requested_at=entry.joined_at, vessel_registration=entry.vessel_registration)
+    entry.callback_request_id = request.id
+    queue_event(session, call_id=entry.call_id, what="callback", now=now, reason=request.reason)
     return request
 
 
@@ -139,7 +141,8 @@ def fault_callback(session: Session, *, call_sid: str, from_number: str, now: da
     call = session.scalar(select(Call).where(Call.call_sid == call_sid))
     existing = session.scalar(
         select(CallbackRequest).where(
-            CallbackRequest.phone == phone, CallbackRequest.reason == "fault", CallbackRequest.status == "open",
+            CallbackRequest.phone == phone, CallbackRequest.reason == "fault",
+            CallbackRequest.status == "open",
             CallbackRequest.created_at >= now - timedelta(hours=1),
         ).limit(1)
     )
@@ -172,7 +175,8 @@ def finish(
 ) -> Finished:
     """The Enqueue action: the caller has left the queue (Twilio says how and after how long)."""
     if entry.queue_result is not None:  # Twilio repeating the action: the first one stands
-        callback = session.get(CallbackRequest, entry.callback_request_id) if entry.callback_request_id else None
+        kept = entry.callback_request_id
+        callback = session.get(CallbackRequest, kept) if kept else None
         return Finished(entry.result, callback)
     result = _RESULTS.get(queue_result, "callback_requested")
     if result == "answered" and entry.bridged_at is None:
@@ -232,7 +236,8 @@ def _operator_done(session: Session, *, entry: QueueEntry, now: datetime) -> Non
 def conversation_over(session: Session, *, leg: OperatorPresence, now: datetime) -> None:
     """The operator's leg ended (their Dial's action): the call is over for them."""
     entry = session.scalar(
-        select(QueueEntry).where(QueueEntry.operator_leg_sid == leg.leg_sid).order_by(QueueEntry.id.desc()).limit(1)
+        select(QueueEntry).where(QueueEntry.operator_leg_sid == leg.leg_sid)
+        .order_by(QueueEntry.id.desc()).limit(1)
     ) if leg.leg_sid else None
     if entry is not None and entry.ended_at is None and entry.bridged_at is not None:
         entry.ended_at = now

@@ -181,7 +181,8 @@ def match(session: Session, *, now: datetime, only_user: int | None = None) -> l
             OperatorPresence.state == "ready", OperatorPresence.offer_call_sid.is_(None))
         if only_user is not None:
             candidates = candidates.where(OperatorPresence.user_id == only_user)
-        user_id = session.scalar(candidates.order_by(OperatorPresence.since, OperatorPresence.user_id).limit(1))
+        user_id = session.scalar(
+            candidates.order_by(OperatorPresence.since, OperatorPresence.user_id).limit(1))
         if user_id is None:
             break
         took_operator = session.execute(

@@ -20,6 +20,8 @@ BRIDGE_PATH = "/twilio/voice/queue/bridge"
 OPERATOR_PATH = "/twilio/voice/operator"
 OPERATOR_DONE_PATH = "/twilio/voice/operator/done"
 OPERATOR_PIN_PATH = "/twilio/voice/operator/pin"
+# The hotline's own first webhook, told the caller is not taking calls as an operator.
+CITIZEN_PATH = "/twilio/voice?caller=1"
 # How long an operator's leg waits on Twilio's queue for the caller it was given.
 DIAL_TIMEOUT_S = 20
 # How long an operator's leg with no caller for it is held (in 5 s steps) before hanging up.
@@ -42,10 +44,12 @@ def _prompt(parent: VoiceResponse | Gather, name: str, catalogue: Catalogue, set
         _say(parent, catalogue.text(name).format(**values), settings, catalogue)
 
 
+# The caller goes to the operators' queue with our wait URL and action (contract section 8).
+ENQUEUE_ATTRIBUTES = {"action": DONE_PATH, "method": "POST", "wait_url": WAIT_PATH, "wait_url_method": "POST"}
+
+
 def enqueue(response: VoiceResponse, settings: Settings) -> None:
-    """The caller goes to the operators' queue, with our wait URL and action (section 8)."""
-    response.enqueue(settings.operator_queue, action=DONE_PATH, method="POST", wait_url=WAIT_PATH,
-                     wait_url_method="POST")
+    response.enqueue(settings.operator_queue, **ENQUEUE_ATTRIBUTES)
 
 
 def music_url(settings: Settings, catalogue: Catalogue) -> str:
@@ -68,7 +72,8 @@ def waiting(
     if position:
         _prompt(gather, "queue_position", catalogue, settings, position=str(position))
     if expected_s:
-        _prompt(gather, "queue_expected", catalogue, settings, wait_minutes=str(max(1, round(expected_s / 60))))
+        minutes = str(max(1, round(expected_s / 60)))
+        _prompt(gather, "queue_expected", catalogue, settings, wait_minutes=minutes)
     _prompt(gather, "queue_callback_offer", catalogue, settings)
     gather.play(music_url(settings, catalogue))
     response.append(gather)
@@ -98,7 +103,8 @@ def callback_confirmed(*, reason: str, now: datetime, catalogue: Catalogue, sett
     notice = _NOTICES.get(reason)
     if notice:
         _prompt(response, notice, catalogue, settings)
-    _prompt(response, "queue_callback_confirm", catalogue, settings, callback_when=callback_when(now, settings))
+    when = callback_when(now, settings)
+    _prompt(response, "queue_callback_confirm", catalogue, settings, callback_when=when)
     response.hangup()
     return str(response)
 
@@ -126,7 +132,7 @@ def _clock(at: time) -> str:
     return f"{at.hour} giờ" + (f" {at.minute}" if at.minute else "")
 
 
-def goodbye(catalogue: Catalogue, settings: Settings) -> str:
+def goodbye() -> str:
     response = VoiceResponse()
     response.hangup()
     return str(response)
@@ -169,13 +175,15 @@ def operator_says(prompts: tuple[str, ...], catalogue: Catalogue, settings: Sett
     return str(response)
 
 
-def operator_pin(catalogue: Catalogue, settings: Settings, *, wrong: bool = False) -> str:
+def operator_pin(catalogue: Catalogue, settings: Settings, *, wrong: bool = False, tries: int = 0) -> str:
+    """The registered phone's PIN prompt; silence on the first try is a citizen: the IVR."""
     response = VoiceResponse()
     if wrong:
         _prompt(response, "operator_pin_wrong", catalogue, settings)
-    gather = Gather(input="dtmf", finish_on_key="#", num_digits=9, timeout=6, action=OPERATOR_PIN_PATH,
-                    method="POST")
+    gather = Gather(input="dtmf", finish_on_key="#", num_digits=9, timeout=6,
+                    action=f"{OPERATOR_PIN_PATH}?tries={tries}", method="POST")
     _prompt(gather, "operator_pin", catalogue, settings)
     response.append(gather)
-    response.redirect(f"{OPERATOR_PIN_PATH}?timeout=1", method="POST")
+    response.redirect(f"{CITIZEN_PATH}" if tries == 0 else f"{OPERATOR_PIN_PATH}?tries={tries}&timeout=1",
+                      method="POST")
     return str(response)
