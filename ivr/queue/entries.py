@@ -73,6 +73,8 @@ def _path_and_reason(session: Session, call: Call) -> tuple[list[str], str]:
         elif event.kind == "key" and event.key == "0":
             reason = "key_0"
         elif event.kind == "transfer":
+            if path and path[-1] == event.menu:  # the hand-off node itself is not a menu
+                path.pop()
             break
     return path[-12:], reason
 
