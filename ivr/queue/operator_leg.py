@@ -18,6 +18,7 @@ from ivr.queue.presence import (
     ANSWERING_ROLES,
     answering_user,
     housekeep,
+    leg_operator,
     match,
     presence_of,
 )
@@ -36,10 +37,16 @@ def operator_leg(
     now: datetime,
 ) -> str:
     caller = params.get("From") or params.get("Caller") or ""
-    user = answering_user(session, identity=caller[7:]) if caller.startswith("client:") else None
+    leg_sid = params.get("CallSid", "")[:64]
+    if caller.startswith("client:"):
+        user = answering_user(session, identity=caller[7:])
+    else:  # a registered phone's leg, let in by its PIN earlier in this call
+        row = leg_operator(session, leg_sid=leg_sid) if leg_sid else None
+        user = session.get(User, row.user_id) if row is not None else None
+        user = user if user is not None and user.active and user.role in ANSWERING_ROLES else None
     if user is None:
         return twiml.operator_says(("operator_not_allowed",), catalogue, settings)
-    return take_caller(session, user=user, leg_sid=params.get("CallSid", "")[:64], waited_s=waited_s,
+    return take_caller(session, user=user, leg_sid=leg_sid, waited_s=waited_s,
                        settings=settings, catalogue=catalogue, now=now)
 
 

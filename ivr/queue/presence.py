@@ -253,20 +253,20 @@ def leg_operator(session: Session, *, leg_sid: str) -> OperatorPresence | None:
 
 
 def swap_offer(session: Session, *, answered: QueueEntry, operator_id: int) -> None:
-    """Twilio bridged `answered` (the front caller) to an operator it was not offered to:
-    the operator it was offered to gets this operator's own offer instead, if any."""
-    other = answered.offered_to_id
+    """Twilio bridges the caller at the front of its queue, which may not be the one offered
+    to this operator: the operator who was offered `answered` gets this operator's offer
+    instead, or, if nobody was, this operator's offer goes back to the queue."""
     mine = session.get(OperatorPresence, operator_id)
     my_offer = mine.offer_call_sid if mine is not None else None
-    if other is None or other == operator_id:
-        return
-    other_row = session.get(OperatorPresence, other)
-    if other_row is None:
-        return
-    if my_offer and my_offer != answered.call_sid:
-        other_row.offer_call_sid, other_row.offered_at = my_offer, answered.offered_at
-        session.execute(update(QueueEntry).where(
-            and_(QueueEntry.call_sid == my_offer, QueueEntry.result == "waiting"))
-            .values(offered_to_id=other))
-    else:
+    other = answered.offered_to_id if answered.offered_to_id != operator_id else None
+    other_row = session.get(OperatorPresence, other) if other is not None else None
+    if my_offer is not None and my_offer != answered.call_sid:
+        if other_row is not None:
+            other_row.offer_call_sid, other_row.offered_at = my_offer, answered.offered_at
+        session.execute(
+            update(QueueEntry)
+            .where(and_(QueueEntry.call_sid == my_offer, QueueEntry.offered_to_id == operator_id))
+            .values(offered_to_id=other, offered_at=answered.offered_at if other is not None else None)
+        )
+    elif other_row is not None:
         other_row.offer_call_sid, other_row.offered_at = None, None
