@@ -142,18 +142,19 @@ def housekeep(session: Session, *, settings: Settings, now: datetime) -> None:
 
 def _set_away(session: Session, row: OperatorPresence, *, now: datetime, reason: str) -> None:
     """Conditional on what was read: a row another worker changed meanwhile is left alone."""
+    offer = row.offer_call_sid  # read before the update refreshes `row`
     stmt = update(OperatorPresence).where(
         OperatorPresence.user_id == row.user_id, OperatorPresence.state == row.state,
         OperatorPresence.since == row.since,
     )
-    if row.offer_call_sid is not None:
-        stmt = stmt.where(OperatorPresence.offer_call_sid == row.offer_call_sid)
+    if offer is not None:
+        stmt = stmt.where(OperatorPresence.offer_call_sid == offer)
     done = session.execute(stmt.values(state="away", since=now, away_reason=reason,
                                        offer_call_sid=None, offered_at=None))
-    if not done.rowcount or row.offer_call_sid is None:  # type: ignore[attr-defined]
+    if not done.rowcount or offer is None:  # type: ignore[attr-defined]
         return
     entry = session.scalar(select(QueueEntry).where(
-        QueueEntry.call_sid == row.offer_call_sid, QueueEntry.offered_to_id == row.user_id))
+        QueueEntry.call_sid == offer, QueueEntry.offered_to_id == row.user_id))
     if entry is not None:
         entry.offered_to_id, entry.offered_at = None, None
         queue_event(session, call_id=entry.call_id, what="missed", now=now, user_id=row.user_id)
