@@ -21,7 +21,7 @@ from tests.ivr.queue.conftest import caller_in_queue, go, login, queue_post, wai
 
 
 def _entry(db: Session, sid: str) -> QueueEntry:
-    db.expire_all()
+    db.rollback()  # read afresh
     entry = db.scalar(select(QueueEntry).where(QueueEntry.call_sid == sid))
     assert entry is not None
     return entry
@@ -118,7 +118,7 @@ def test_hanging_up_in_the_queue_is_abandoned_in_queue_with_the_wait(
     entry = _entry(db, voice.sid)
     assert (entry.result, entry.wait_s) == ("abandoned_in_queue", 37)
     voice.hang_up()
-    db.expire_all()
+    db.rollback()  # read afresh
     assert db.scalar(select(Call.outcome).where(Call.call_sid == voice.sid)) == "abandoned_in_queue"
     assert db.scalar(select(CallbackRequest.id)) is None  # they hung up: nothing was promised
 

@@ -26,7 +26,7 @@ LEG_B = "CA" + "b" * 32
 
 
 def _presence(db: Session, user_id: int) -> OperatorPresence:
-    db.expire_all()
+    db.rollback()  # read afresh
     row = db.get(OperatorPresence, user_id)
     assert row is not None
     return row
@@ -162,7 +162,7 @@ def test_an_operator_who_does_not_pick_up_goes_away_and_the_caller_stays_first(
     # When Binh's leg comes, Twilio bridges the front caller: that one is recorded as Binh's.
     operator_leg(client, "binh", LEG_B)
     queue_post(first, "/twilio/voice/queue/bridge", DequeingCallSid=LEG_B, QueueTime="45")
-    db.expire_all()
+    db.rollback()  # read afresh
     answered = db.scalar(select(QueueEntry.answered_by).where(QueueEntry.call_sid == first.sid))
     assert answered == "binh"
     assert _presence(db, binh.id).state == "on_call"
