@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from callcenter.console import activity, auth, callback, dossier, queue
+from callcenter.console import activity, auth, callback, dossier, live, queue
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-for part in (auth, queue, dossier, callback, activity):
+for part in (auth, queue, dossier, callback, activity, live):
     router.include_router(part.router)
 
 

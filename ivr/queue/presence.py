@@ -125,18 +125,28 @@ def housekeep(session: Session, *, settings: Settings, now: datetime) -> None:
     ).all()
     for row in lost:
         _set_away(session, row, now=now, reason="console_lost")
-    session.execute(
-        update(OperatorPresence)
-        .where(OperatorPresence.state == "wrap_up",
-               OperatorPresence.since < now - timedelta(seconds=settings.wrap_up_s))
-        .values(state="ready", since=now)
-    )
-    session.execute(
-        update(OperatorPresence)
-        .where(OperatorPresence.state == "ready", OperatorPresence.leg_sid.is_not(None),
-               OperatorPresence.leg_started_at < now - timedelta(seconds=LEG_IDLE_S))
-        .values(leg_sid=None, leg_started_at=None)
-    )
+    # Read first, write only what is due: most calls of this find nothing to do, and on
+    # SQLite an UPDATE takes the database's one write lock even when it changes no row.
+    wrapped = session.scalars(select(OperatorPresence.user_id).where(
+        OperatorPresence.state == "wrap_up",
+        OperatorPresence.since < now - timedelta(seconds=settings.wrap_up_s))).all()
+    if wrapped:
+        session.execute(
+            update(OperatorPresence)
+            .where(OperatorPresence.user_id.in_(wrapped), OperatorPresence.state == "wrap_up",
+                   OperatorPresence.since < now - timedelta(seconds=settings.wrap_up_s))
+            .values(state="ready", since=now, heartbeat_at=now)
+        )
+    idle_legs = session.scalars(select(OperatorPresence.user_id).where(
+        OperatorPresence.state == "ready", OperatorPresence.leg_sid.is_not(None),
+        OperatorPresence.leg_started_at < now - timedelta(seconds=LEG_IDLE_S))).all()
+    if idle_legs:
+        session.execute(
+            update(OperatorPresence)
+            .where(OperatorPresence.user_id.in_(idle_legs), OperatorPresence.state == "ready",
+                   OperatorPresence.leg_started_at < now - timedelta(seconds=LEG_IDLE_S))
+            .values(leg_sid=None, leg_started_at=None)
+        )
     session.flush()
 
 
