@@ -173,11 +173,10 @@ async def live_state(request: Request, user: StaffPage, db: SessionDep, _: CsrfH
     settings: Settings = request.app.state.settings
     now = utcnow()
     try:
-        with write_unit(db):
-            housekeep(db, settings=settings, now=now)
-            set_state(db, user=user, state=state, now=now)
-            match(db, now=now)
-            db.commit()
+        housekeep(db, settings=settings, now=now)
+        set_state(db, user=user, state=state, now=now)
+        match(db, now=now)
+        db.commit()
     except StateRefused as exc:
         db.rollback()
         return JSONResponse({"error": str(exc)}, status_code=409)
@@ -203,11 +202,10 @@ async def live_wrap_up(request: Request, user: StaffPage, db: SessionDep, _: Csr
     body = body if isinstance(body, dict) else {}
     now = utcnow()
     try:
-        with write_unit(db):
-            entry = file_wrap_up(db, call_sid=str(body.get("call_sid", ""))[:64], user=user,
-                                 code=str(body.get("code", "")), note=str(body.get("note", "")), now=now)
-            match(db, now=now)
-            db.commit()
+        entry = file_wrap_up(db, call_sid=str(body.get("call_sid", ""))[:64], user=user,
+                             code=str(body.get("code", "")), note=str(body.get("note", "")), now=now)
+        match(db, now=now)
+        db.commit()
     except WrapUpRefused as exc:
         db.rollback()
         return JSONResponse({"error": exc.message, "field": exc.field}, status_code=exc.status)
@@ -225,10 +223,9 @@ def draft_from_live_call(request: Request, call_sid: str, user: StaffPage, form:
     """A draft dossier started from the call, prefilled with its vessel and procedure, held
     by this operator."""
     try:
-        with write_unit(db):
-            reference = draft_from_call(db, call_sid=call_sid[:64], user=user,
-                                        sending_enabled=request.app.state.settings.twilio_sending_enabled)
-            db.commit()
+        reference = draft_from_call(db, call_sid=call_sid[:64], user=user,
+                                    sending_enabled=request.app.state.settings.twilio_sending_enabled)
+        db.commit()
     except DraftRefused as exc:
         db.rollback()
         raise ConsoleError(exc.status, "Không tạo được hồ sơ", exc.message) from None
