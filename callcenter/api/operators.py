@@ -13,7 +13,15 @@ from callcenter.auth.deps import SettingsDep, StaffUser, SupervisorUser, require
 from callcenter.operators.card import CallerCard, card_for, current_card_entry, waiting_entries
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
-from ivr.queue.presence import ANSWERING_ROLES, StateRefused, housekeep, identity_of, match, set_state
+from ivr.queue.presence import (
+    ANSWERING_ROLES,
+    StateRefused,
+    heartbeat,
+    housekeep,
+    identity_of,
+    match,
+    set_state,
+)
 from models.base import utcnow
 from models.db import SessionDep
 from models.operator import OperatorPresence
@@ -124,6 +132,7 @@ class MeOut(PresenceOut):
 def get_me(user: AnsweringUser, session: SessionDep, settings: SettingsDep) -> MeOut:
     """This operator's presence, the caller offered to them and the card of their call."""
     now = utcnow()
+    heartbeat(session, user_id=user.id, now=now)  # a client that asks is still there
     housekeep(session, settings=settings, now=now)
     match(session, now=now)
     session.commit()

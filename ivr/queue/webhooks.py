@@ -30,6 +30,7 @@ from ivr.runtime import HotlineRuntime
 from ivr.settings import Settings
 from ivr.signature import TwilioForm
 from models.call import Call
+from models.user import User
 from models.db import SessionDep, write_unit
 
 log = structlog.get_logger(__name__)
@@ -91,7 +92,13 @@ def queue_wait(request: Request, params: TwilioForm, session: SessionDep) -> Res
         waited = queue.seconds(params.get("QueueTime"))
         entry = queue.open_entry(session, call_sid=sid)
         if entry is None:
-            if queue.latest_entry(session, call_sid=sid) is not None:
+            latest = queue.latest_entry(session, call_sid=sid)
+            if latest is not None and latest.bridged_at is not None:
+                # Twilio never asks once the caller is bridged; the phone simulator, which
+                # cannot see a bridge `tongdai agent` played, does, and hears who answered.
+                answered = session.get(User, latest.answered_by_id) if latest.answered_by_id else None
+                return twiml.connecting(given_name(answered), catalogue, settings)
+            if latest is not None:
                 return twiml.leave()  # left already (a call-back was promised): out it goes
             entry = queue.join(session, call=call, queue=settings.operator_queue, queue_time_s=waited or 0,
                                now=now)
