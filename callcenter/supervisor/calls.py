@@ -26,6 +26,7 @@ from callcenter.supervisor.calllog import (
 )
 from callcenter.supervisor.common import csv_text, page_period
 from callcenter.supervisor.templating import OUTCOMES, render
+from ivr.queue.entries import latest_entry
 from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import mask_phone, try_normalize_phone
@@ -131,4 +132,5 @@ def call_page(request: Request, user: SupervisorPage, db: SessionDep, call_sid: 
     dossier = None
     if call.dossier_reference:
         dossier = db.scalar(select(Dossier).where(Dossier.reference == call.dossier_reference))
-    return render(request, "sv_call.html", {"call": call, "dossier": dossier})
+    return render(request, "sv_call.html", {"call": call, "dossier": dossier,
+                                            "entry": latest_entry(db, call_sid=call.call_sid)})

@@ -18,6 +18,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from callcenter.console import templating as console
 from callcenter.console.session import ensure_session, write_session
+from callcenter.operators.wrap_up import code_label
 from ivr.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -26,15 +27,24 @@ _ENV = console.TEMPLATES.env.overlay(
 )
 OUTCOMES = {
     "dossier_created": "Tạo hồ sơ", "transferred": "Chuyển điện thoại viên",
+    "answered": "Điện thoại viên đã nghe máy", "abandoned_in_queue": "Bỏ máy khi chờ điện thoại viên",
     "callback_requested": "Xin gọi lại", "abandoned": "Bỏ máy giữa chừng", "status_read": "Hỏi tình trạng",
     "error": "Lỗi",
 }
 EVENT_KINDS = {
     "menu": "Vào bước", "key": "Bấm phím", "prompt": "Phát lời", "transfer": "Chuyển máy",
     "callback": "Xin gọi lại", "consent": "Đồng ý", "status": "Đọc tình trạng", "guard": "Giới hạn",
-    "dossier": "Tạo hồ sơ", "outcome": "Kết thúc", "error": "Lỗi",
+    "dossier": "Tạo hồ sơ", "outcome": "Kết thúc", "error": "Lỗi", "queue": "Hàng chờ",
 }
-_ENV.globals.update(OUTCOMES=OUTCOMES, EVENT_KINDS=EVENT_KINDS)
+# What a queue event on the timeline says (`detail.what`).
+QUEUE_EVENTS = {
+    "joined": "vào hàng chờ", "announced": "nghe thông báo", "offered": "mời điện thoại viên nghe máy",
+    "missed": "điện thoại viên không nghe máy", "answered": "điện thoại viên nghe máy",
+    "callback": "xin gọi lại", "left": "rời hàng chờ", "ended": "kết thúc cuộc gọi với điện thoại viên",
+    "wrap_up": "ghi kết quả cuộc gọi",
+}
+_ENV.globals.update(OUTCOMES=OUTCOMES, EVENT_KINDS=EVENT_KINDS, QUEUE_EVENTS=QUEUE_EVENTS,
+                    WRAP_UP_LABEL=code_label)
 
 
 def duration(seconds: float | None) -> str:

@@ -30,8 +30,8 @@ from ivr.runtime import HotlineRuntime
 from ivr.settings import Settings
 from ivr.signature import TwilioForm
 from models.call import Call
-from models.user import User
 from models.db import SessionDep, write_unit
+from models.user import User
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio/voice", tags=["twilio"])

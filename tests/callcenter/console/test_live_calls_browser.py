@@ -164,3 +164,35 @@ def test_ready_waiting_card_at_the_bridge_and_wrap_up(  # type: ignore[no-untype
     finally:
         twilio.http.close()
         context.close()
+
+
+def test_the_wall_board_is_pushed_to_the_supervisor(  # type: ignore[no-untyped-def]
+    browser: Browser, server: str, make_user: MakeUser
+) -> None:
+    make_user("giamsat", "supervisor", full_name="Lê Văn Minh")
+    make_user("vana", "operator", full_name="Nguyễn Văn An")
+    context = new_context(browser, server)
+    page = context.new_page()
+    twilio = Twilio(server)
+    try:
+        _log_in(page, "giamsat")
+        page.goto("/console/supervisor/wallboard")
+        expect(page.locator("#wb-waiting")).to_have_text("0")
+        # An operator goes ready through the API, and a caller joins the queue: the board
+        # changes without anyone reloading it.
+        token = httpx.post(server + "/api/v1/auth/token", data={"username": "vana", "password": PASSWORD}).json()
+        httpx.put(server + "/api/v1/operators/me/state", json={"state": "ready"},
+                  headers={"Authorization": f"Bearer {token['access_token']}"})
+        expect(page.locator("#wb-ready")).to_have_text("1")
+        expect(page.locator('#wb-operators tr[data-username="vana"]')).to_contain_text("Sẵn sàng")
+        call = {"CallSid": "CA" + "8" * 32, "From": "+84912000888", "To": "+842553818558",
+                "CallStatus": "in-progress"}
+        twilio.post("/twilio/voice", **call)
+        twilio.post("/twilio/voice/step/1", **call, Digits="0")
+        twilio.post("/twilio/voice/queue/wait", **call, QueuePosition="1", QueueTime="3", AvgQueueTime="0",
+                    CurrentQueueSize="1")
+        expect(page.locator("#wb-waiting")).to_have_text("1")
+        expect(page.locator("#wb-offered")).to_have_text("1")
+    finally:
+        twilio.http.close()
+        context.close()
