@@ -44,6 +44,7 @@ run: setup
 	@echo "Hotline on http://$(HOST):$(PORT)  (console: http://$(HOST):$(PORT)/console)"
 	@echo "Place a call from another terminal:  $(BIN)/tongdai call --url http://$(HOST):$(PORT)"
 	@echo "  or scripted:                        $(BIN)/tongdai call --url http://$(HOST):$(PORT) --keys 2,90567#,1,1"
+	@echo "Answer it as an operator:             $(BIN)/tongdai agent --url http://$(HOST):$(PORT) --user vanhanh"
 	@echo
 	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" $(BIN)/uvicorn --factory callcenter.app:create_app --host $(HOST) --port $(PORT)
 
