@@ -181,10 +181,13 @@ def finish(
         callback = session.get(CallbackRequest, kept) if kept else None
         return Finished(entry.result, callback)
     result = _RESULTS.get(queue_result, "callback_requested")
-    if result == "answered" and entry.bridged_at is None:
-        result = "abandoned_in_queue"  # bridged by Twilio's word, but no operator ever took it
     entry.queue_result = queue_result[:32] or "?"
     wait = queue_time_s if queue_time_s is not None else int((now - entry.joined_at).total_seconds())
+    if result == "answered" and entry.bridged_at is None:
+        # Bridged by Twilio's word, though its Queue url never reached us: answered, by
+        # an operator we cannot name, after the wait Twilio reports.
+        entry.bridged_at = entry.left_at = min(now, entry.joined_at + timedelta(seconds=wait))
+        entry.wait_s = wait
     callback = None
     if result == "answered":
         entry.ended_at = now

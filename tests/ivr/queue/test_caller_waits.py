@@ -180,3 +180,13 @@ def test_the_expected_wait_comes_from_recent_answered_waits(
     db.commit()
     said = wait(voice, queue_time=60).said()
     assert "dự kiến khoảng 3 phút" in said  # 240 s typical, 60 s already waited
+
+
+def test_bridged_by_twilios_word_alone_is_still_answered(client: TestClient, db: Session, make_operator) -> None:
+    go(client, login(client, make_operator()), "ready")
+    voice = caller_in_queue(client)
+    wait(voice)
+    queue_post(voice, "/twilio/voice/queue/done", QueueResult="bridged", QueueTime="14")
+    entry = _entry(db, voice.sid)
+    assert (entry.result, entry.wait_s, entry.answered_by) == ("answered", 14, None)
+    assert entry.handle_s is not None
