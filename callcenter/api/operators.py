@@ -96,6 +96,7 @@ class CardOut(BaseModel):
     from_: str = Field(serialization_alias="from")
     waiting_s: int
     vessel: str | None
+    vessel_from_caller_id: bool
     vessel_verified: bool
     vessel_name: str | None
     owner_name: str | None
@@ -113,7 +114,8 @@ class CardOut(BaseModel):
     def of(cls, card: CallerCard) -> CardOut:
         return cls(
             call_sid=card.call_sid, from_=card.from_number, waiting_s=card.waiting_s,
-            vessel=card.vessel_registration, vessel_verified=card.vessel_verified,
+            vessel=card.vessel_registration, vessel_from_caller_id=card.vessel_from_caller_id,
+            vessel_verified=card.vessel_verified,
             vessel_name=card.vessel_name,
             owner_name=card.owner_name, procedure=card.procedure, variant=card.variant, path=card.path,
             reason=card.reason, reason_text=card.reason_text, answered_by=card.answered_by,

@@ -30,11 +30,12 @@ from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import StaffPage, console_user
 from callcenter.console.errors import ConsoleError
 from callcenter.console.session import read_session
-from callcenter.console.templating import procedure_name
+from callcenter.console.templating import phone_national, procedure_name
 from callcenter.operators.card import CallerCard, card_for, current_card_entry, waiting_entries
 from callcenter.operators.draft import DraftRefused, draft_from_call
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
+from ivr.flow.definition import WAITING
 from ivr.queue.presence import (
     ANSWERING_ROLES,
     StateRefused,
@@ -74,17 +75,20 @@ def _answering(user: User) -> None:
 
 
 def _titles(request: Request) -> dict[str, str]:
+    """The menus a caller can be in (where they press keys), by node, as the guide names them."""
     runtime: HotlineRuntime = request.app.state.hotline
     titles: dict[str, str] = {}
     for flow in (runtime.current, *runtime.flows.values()):
         for name, node in flow.nodes.items():
-            titles.setdefault(name, node.title or name)
+            if node.type in WAITING:
+                titles.setdefault(name, node.title or name)
     return titles
 
 
 def _card_json(card: CallerCard, titles: dict[str, str]) -> dict[str, Any]:
     data = asdict(card)
-    data["path_titles"] = [titles.get(p, p) for p in card.path]
+    data["path_titles"] = [titles[p] for p in card.path if p in titles]
+    data["from_display"] = phone_national(card.from_number)
     data["procedure_name"] = procedure_name(card.procedure) if card.procedure else None
     for key in ("joined_at", "bridged_at"):
         data[key] = data[key].isoformat() if data[key] else None

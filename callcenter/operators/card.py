@@ -40,6 +40,7 @@ class CallerCard:
     joined_at: datetime
     waiting_s: int
     vessel_registration: str | None
+    vessel_from_caller_id: bool
     vessel_verified: bool
     vessel_name: str | None
     owner_name: str | None
@@ -62,6 +63,13 @@ def card_for(session: Session, *, entry: QueueEntry, now: datetime, full: bool =
     registration = entry.vessel_registration or state.get("vessel_registration")
     vessel = session.scalar(select(Vessel).where(Vessel.registration_number == registration)) \
         if registration else None
+    from_caller_id = False
+    if registration is None and phone.startswith("+"):
+        # The caller asked for a person before the IVR reached a vessel: the registry's
+        # vessel of their number, when there is exactly one, is the best guess.
+        owned = session.scalars(select(Vessel).where(Vessel.owner_phone == phone).limit(2)).all()
+        if len(owned) == 1:
+            vessel, registration, from_caller_id = owned[0], owned[0].registration_number, True
     dossiers: list[DossierLine] = []
     callbacks = 0
     if full and phone.startswith("+"):
@@ -74,7 +82,7 @@ def card_for(session: Session, *, entry: QueueEntry, now: datetime, full: bool =
     return CallerCard(
         call_sid=entry.call_sid, from_number=phone, joined_at=entry.joined_at,
         waiting_s=max(0, int((end - entry.joined_at).total_seconds())),
-        vessel_registration=registration,
+        vessel_registration=registration, vessel_from_caller_id=from_caller_id,
         vessel_verified=bool(state.get("vessel_verified")) and vessel is not None,
         vessel_name=vessel.vessel_name if vessel else None, owner_name=vessel.owner_name if vessel else None,
         procedure=state.get("procedure"), variant=state.get("variant"), path=list(entry.path or []),

@@ -47,10 +47,11 @@
   function fillCard(box, card) {
     box.replaceChildren();
     const dl = document.createElement("dl");
-    row(dl, "Số gọi đến", card.from_number);
+    row(dl, "Số gọi đến", card.from_display || card.from_number);
     let vessel = card.vessel_registration || "Chưa xác định";
     if (card.vessel_registration) {
-      vessel += card.vessel_verified ? " (đã đối chiếu sổ đăng ký)" : " (chưa kiểm tra)";
+      vessel += card.vessel_from_caller_id ? " (theo số gọi đến, người gọi chưa xác nhận)"
+        : card.vessel_verified ? " (đã đối chiếu sổ đăng ký)" : " (chưa kiểm tra)";
       if (card.owner_name) vessel += " — chủ tàu " + card.owner_name;
     }
     row(dl, "Tàu cá", vessel);
@@ -73,7 +74,7 @@
     waiting.forEach(function (c) {
       const tr = document.createElement("tr");
       tr.dataset.callSid = c.call_sid;
-      [c.from_number, minutes(c.waiting_s), c.vessel_registration || "—", (c.path_titles || []).join(" → "),
+      [c.from_display || c.from_number, minutes(c.waiting_s), c.vessel_registration || "—", (c.path_titles || []).join(" → "),
        c.reason_text].forEach(function (text) {
         const td = document.createElement("td");
         td.textContent = text;
@@ -112,7 +113,7 @@
     if (snap.offer) fillCard(offerBox.querySelector("[data-card]"), snap.offer);
     cardBox.hidden = !snap.card;
     if (snap.card) {
-      cardBox.querySelector("[data-field=from]").textContent = snap.card.from_number;
+      cardBox.querySelector("[data-field=from]").textContent = snap.card.from_display || snap.card.from_number;
       fillCard(cardBox.querySelector("[data-card]"), snap.card);
       draftForm.action = "/console/calls/" + encodeURIComponent(snap.card.call_sid) + "/draft";
       $("live-hangup").hidden = snap.state !== "on_call" || !call;

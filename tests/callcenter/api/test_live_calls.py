@@ -123,3 +123,24 @@ def test_the_summary_counts_the_queue(
     assert q["service_level"] == 0.25
     assert q["avg_wait_s"] == (12 + 50 + 30 + 20) / 4
     assert q["avg_handle_s"] is not None and q["avg_handle_s"] >= 0
+
+
+def test_the_card_names_the_vessel_of_the_callers_number_when_the_ivr_found_none(
+    client: TestClient, db: Session, operator: User, login: Login, settings: Settings
+) -> None:
+    from decimal import Decimal
+
+    from models.vessel import Vessel
+
+    settings.hotline_force = "open"
+    db.add(Vessel(registration_number="QNg-90567-TS", province_symbol="QNg", digits="90567",
+                  owner_name="Nguyễn Văn Tàu", owner_phone="+84905123456", province="Quảng Ngãi",
+                  length_m=Decimal("16.50")))
+    db.commit()
+    headers = login(operator)
+    client.put("/api/v1/operators/me/state", json={"state": "ready"}, headers=headers)
+    voice = caller_in_queue(client, caller="+84905123456")  # pressed 0 at the main menu
+    wait(voice)
+    offer = client.get("/api/v1/operators/me", headers=headers).json()["offer"]
+    assert offer["vessel"] == "QNg-90567-TS" and offer["vessel_from_caller_id"] is True
+    assert offer["owner_name"] == "Nguyễn Văn Tàu" and offer["vessel_verified"] is False

@@ -115,7 +115,7 @@ def test_ready_waiting_card_at_the_bridge_and_wrap_up(  # type: ignore[no-untype
         twilio.post("/twilio/voice/queue/wait", **call, QueuePosition="1", QueueTime="0", AvgQueueTime="0",
                     CurrentQueueSize="1", QueueSid="QU" + "a" * 32)
         expect(page.locator("#live-waiting-rows tr")).to_have_count(1)
-        expect(page.locator("#live-waiting-rows")).to_contain_text("+84987654321")
+        expect(page.locator("#live-waiting-rows")).to_contain_text("0987 654 321")
         expect(page.locator("#live-offer")).to_be_visible()
 
         # An answers: the console asks the Device to connect; Twilio then posts the TwiML
@@ -131,7 +131,7 @@ def test_ready_waiting_card_at_the_bridge_and_wrap_up(  # type: ignore[no-untype
                     QueueSid="QU" + "a" * 32)
         expect(page.locator("#live-card")).to_be_visible(timeout=3000)
         shown_after = time.monotonic() - bridged_at
-        expect(page.locator("#live-card")).to_contain_text("+84987654321")
+        expect(page.locator("#live-card")).to_contain_text("0987 654 321")
         expect(page.locator("#live-card")).to_contain_text("Bấm phím 0")
         expect(page.locator("#live-card")).to_contain_text("Menu chính")
         expect(page.locator("#live-state")).to_have_text("Đang nghe máy")
