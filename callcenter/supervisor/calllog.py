@@ -15,6 +15,7 @@ from callcenter.reports.period import Period
 from callcenter.reports.summary import in_period
 from models.call import Call
 from models.dossier import Dossier
+from models.queue import QueueEntry
 from models.user import User
 
 Sort = Literal["newest", "oldest", "longest"]
@@ -41,6 +42,8 @@ class CallLogRow:
     procedure: str | None
     dossier_status: str | None
     operator: str | None
+    answered_by: str | None = None  # the operator who took the call from the queue
+    queue_wait_s: int | None = None  # how long the caller waited in the queue
 
     def sort_value(self, sort: Sort) -> Any:
         if sort == "longest":
@@ -76,10 +79,17 @@ def _after(sort: Sort, value: Any, row_id: int) -> ColumnElement[bool]:
     return or_(key < value, and_(key == value, Call.id < row_id))
 
 
-def _statement(filters: CallLogFilters) -> Select[Call, str | None, str, str, str]:
+def _latest_entry(column: Any) -> Any:
+    """The call's latest queue entry's `column` (a call is queued once, nearly always)."""
+    return (select(column).where(QueueEntry.call_id == Call.id).order_by(QueueEntry.id.desc()).limit(1)
+            .correlate(Call).scalar_subquery())
+
+
+def _statement(filters: CallLogFilters) -> Select[Any]:
     operator = aliased(User)
     stmt = (
-        select(Call, Dossier.applicant_name, Dossier.procedure, Dossier.status, operator.username)
+        select(Call, Dossier.applicant_name, Dossier.procedure, Dossier.status, operator.username,
+               _latest_entry(QueueEntry.answered_by), _latest_entry(QueueEntry.wait_s))
         .outerjoin(Dossier, Dossier.reference == Call.dossier_reference)
         .outerjoin(operator, operator.id == Dossier.claimed_by_id)
         .where(*in_period(Call.started_at, filters.period))
@@ -105,7 +115,8 @@ def list_call_log(
     key = _key(sort)
     order = (key.asc(), Call.id.asc()) if sort == "oldest" else (key.desc(), Call.id.desc())
     rows = session.execute(stmt.order_by(*order).limit(limit)).all()
-    return [CallLogRow(call, name, procedure, status, op) for call, name, procedure, status, op in rows]
+    return [CallLogRow(call, name, procedure, status, op, by, waited)
+            for call, name, procedure, status, op, by, waited in rows]
 
 
 def next_cursor(rows: list[CallLogRow], *, limit: int, sort: Sort) -> tuple[list[CallLogRow], str | None]:

@@ -37,7 +37,8 @@ router = APIRouter()
 PAGE_SIZE = 50
 _CSV_BATCH = 1000
 CSV_HEADER = ("Mã cuộc gọi", "Số gọi đến", "Bắt đầu", "Kết thúc", "Thời lượng (giây)", "Kết quả",
-              "Bỏ máy ở bước", "Số hồ sơ", "Thủ tục", "Người nộp", "Điện thoại viên")
+              "Bỏ máy ở bước", "Số hồ sơ", "Thủ tục", "Người nộp", "Điện thoại viên",
+              "Điện thoại viên nghe máy", "Chờ trong hàng chờ (giây)")
 Ctx = Annotated[ReportContext, Depends(report_context)]
 
 
@@ -93,7 +94,7 @@ def _csv_row(row: CallLogRow) -> tuple[object, ...]:
     ended = c.ended_at.isoformat() if c.ended_at else ""
     return (c.call_sid, c.from_number, c.started_at.isoformat(), ended, c.duration_s,
             OUTCOMES.get(c.outcome or "", c.outcome or ""), c.abandoned_menu, c.dossier_reference,
-            row.procedure, row.applicant_name, row.operator)
+            row.procedure, row.applicant_name, row.operator, row.answered_by, row.queue_wait_s)
 
 
 @router.get("/calls.csv")

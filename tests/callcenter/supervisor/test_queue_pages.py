@@ -61,6 +61,10 @@ def test_dashboard_csv_and_call_page_show_the_queue(
     assert "điện thoại viên nghe máy" in call and "vào hàng chờ" in call  # the timeline
     log = client.get("/console/supervisor/calls").text
     assert "Điện thoại viên đã nghe máy" in log and "Bỏ máy khi chờ điện thoại viên" in log
+    exported = list(csv.DictReader(io.StringIO(client.get("/console/supervisor/calls.csv").text.lstrip("\ufeff"))))
+    by_sid = {r["Mã cuộc gọi"]: r for r in exported}
+    assert by_sid[answered]["Điện thoại viên nghe máy"] == operator.username
+    assert by_sid[answered]["Chờ trong hàng chờ (giây)"] == "8"
 
 
 def test_the_wall_board_counts_today_and_who_is_doing_what(
