@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from callcenter.api.errors import install_api_error_handlers
 from callcenter.api.router import router as api_router
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sms_router)
     app.include_router(guide_router)
     app.include_router(api_router, prefix="/api/v1")
+    install_api_error_handlers(app)
     install_console(app)
     app.include_router(supervisor_router)  # /console/supervisor/...
     if settings.onestop_base_url is None:  # no real one-stop system configured: emulate it here

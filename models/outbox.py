@@ -30,6 +30,10 @@ class OutboxEntry(Base):
     done_at: Mapped[datetime | None]
 
 
+
+_ENQUEUE = insert(Base.metadata.tables["outbox"])
+
+
 def enqueue(
     session: Session, *, kind: str, idempotency_key: str, payload: dict[str, Any], at: datetime | None = None
 ) -> None:
@@ -37,7 +41,7 @@ def enqueue(
     that asked for it commits. `idempotency_key` is unique and stable: the receiver
     recognises a retry by it."""
     when = at or utcnow()
-    session.execute(insert(OutboxEntry).values(
-        kind=kind, idempotency_key=idempotency_key, payload=payload, status="pending", attempts=0,
-        next_attempt_at=when, created_at=when,
-    ))
+    session.execute(_ENQUEUE, {
+        "kind": kind, "idempotency_key": idempotency_key, "payload": payload, "status": "pending",
+        "attempts": 0, "next_attempt_at": when, "created_at": when,
+    })

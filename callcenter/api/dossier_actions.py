@@ -3,7 +3,8 @@
 `POST /dossiers/{reference}/claim`, `PATCH /dossiers/{reference}`,
 `POST /dossiers/{reference}/submit`, `POST /dossiers/{reference}/release`,
 `GET /procedures`, `GET /outbox/failed`, `POST /outbox/{id}/retry`.
-Each endpoint is the commit point of the service it calls.
+Each endpoint is the commit point of the service it calls; a service's refusal
+(`DossierError`) is answered by `callcenter.api.errors`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,19 +40,6 @@ def _ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _problem(exc: service.DossierError) -> Exception:
-    if isinstance(exc, service.DossierInvalid):
-        return RequestValidationError(
-            [
-                {"type": "value_error", "loc": ("body", *path.split(".")), "msg": message, "input": None}
-                for path, message in exc.errors.items()
-            ]
-        )
-    if isinstance(exc, service.DossierNotFound):
-        return HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc))
-    return HTTPException(status.HTTP_409_CONFLICT, detail=str(exc))  # claim held, or too late to edit
-
-
 def _detail(session: Session, reference: str) -> DossierDetail:
     session.expire_all()  # what was committed, history included
     row = repository.get_dossier(session, reference=reference)
@@ -65,20 +52,14 @@ def _detail(session: Session, reference: str) -> DossierDetail:
 
 @router.post("/dossiers/{reference}/claim")
 def claim(reference: str, user: OperatorUser, session: SessionDep, request: Request) -> DossierDetail:
-    try:
-        service.claim_dossier(session, reference=reference, user=user, ip=_ip(request))
-    except service.DossierError as exc:
-        raise _problem(exc) from None
+    service.claim_dossier(session, reference=reference, user=user, ip=_ip(request))
     session.commit()
     return _detail(session, reference)
 
 
 @router.post("/dossiers/{reference}/release")
 def release(reference: str, user: OperatorUser, session: SessionDep, request: Request) -> DossierDetail:
-    try:
-        service.release_claim(session, reference=reference, user=user, ip=_ip(request))
-    except service.DossierError as exc:
-        raise _problem(exc) from None
+    service.release_claim(session, reference=reference, user=user, ip=_ip(request))
     session.commit()
     return _detail(session, reference)
 
@@ -87,20 +68,14 @@ def release(reference: str, user: OperatorUser, session: SessionDep, request: Re
 def update(
     reference: str, patch: DossierPatch, user: OperatorUser, session: SessionDep, request: Request
 ) -> DossierDetail:
-    try:
-        service.update_dossier(session, reference=reference, user=user, patch=patch, ip=_ip(request))
-    except service.DossierError as exc:
-        raise _problem(exc) from None
+    service.update_dossier(session, reference=reference, user=user, patch=patch, ip=_ip(request))
     session.commit()
     return _detail(session, reference)
 
 
 @router.post("/dossiers/{reference}/submit", status_code=status.HTTP_202_ACCEPTED)
 def submit(reference: str, user: OperatorUser, session: SessionDep, request: Request) -> DossierDetail:
-    try:
-        service.submit_dossier(session, reference=reference, user=user, ip=_ip(request))
-    except service.DossierError as exc:
-        raise _problem(exc) from None
+    service.submit_dossier(session, reference=reference, user=user, ip=_ip(request))
     session.commit()
     return _detail(session, reference)
 

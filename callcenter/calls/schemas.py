@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from callcenter.calls.repository import CallRow
+from callcenter.csv_export import csv_text
 from models.call import Call, CallEvent
 from models.queue import QueueEntry
 
@@ -18,11 +17,6 @@ CSV_COLUMNS = (
     "call_sid", "from", "to", "started_at", "ended_at", "duration_s", "outcome",
     "abandoned_menu", "dossier_reference", "applicant_name",
 )
-# Spreadsheets run a cell that starts with one of these as a formula; a caller's name
-# typed by an operator must never become one (CSV injection). `+`/`-` followed by digits
-# only is a phone number or a number, and is left alone.
-_FORMULA_STARTS = ("=", "@", "\t", "\r")
-_SIGNS = ("+", "-")
 
 
 class CallFields(BaseModel):
@@ -112,22 +106,7 @@ def _event(e: CallEvent) -> CallEventOut:
     return CallEventOut(at=e.at, kind=e.kind, menu=e.menu, key=e.key, prompt=e.prompt, detail=e.detail)
 
 
-def _safe_text(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS) or (text.startswith(_SIGNS) and not text[1:].isdigit()):
-        return "'" + text
-    return text
-
-
 def calls_csv(calls: Iterable[CallSummary]) -> str:
-    """The JSON rows as CSV: UTF-8 with a BOM, so spreadsheets read Vietnamese correctly."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for c in calls:
-        row = c.model_dump(mode="json", by_alias=True)
-        writer.writerow([_safe_text(row[name]) for name in CSV_COLUMNS])
-    return out.getvalue()
+    """The JSON rows as CSV (`callcenter.csv_export`)."""
+    rows = (c.model_dump(mode="json", by_alias=True) for c in calls)
+    return csv_text(CSV_COLUMNS, ([row[name] for name in CSV_COLUMNS] for row in rows))

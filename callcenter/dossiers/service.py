@@ -58,7 +58,7 @@ from callcenter.pagination import Cursor, InvalidCursor, decode_cursor, encode_c
 from callcenter.procedures import Procedure, load_catalogue
 from models.base import utcnow
 from models.dossier import Dossier, DossierEvent
-from models.outbox import OutboxEntry
+from models.outbox import OutboxEntry, enqueue
 from models.user import User
 from models.vessel import Vessel
 
@@ -352,19 +352,12 @@ def submit_dossier(
         raise ClaimConflict(_username(session, fresh.claimed_by_id))
     dossier = _load(session, reference)
     key = _submission_key(session, dossier)
-    session.add(
-        OutboxEntry(
-            kind=ONESTOP_SUBMIT,
-            idempotency_key=key,
-            payload={
-                "dossier_id": dossier.id,
-                "reference": reference,
-                # Built once and resent as is: a retry must carry the very same body.
-                "application": application.model_dump(mode="json", by_alias=True),
-            },
-            next_attempt_at=now,
-        )
-    )
+    enqueue(session, kind=ONESTOP_SUBMIT, idempotency_key=key, at=now, payload={
+        "dossier_id": dossier.id,
+        "reference": reference,
+        # Built once and resent as is: a retry must carry the very same body.
+        "application": application.model_dump(mode="json", by_alias=True),
+    })
     _note(
         dossier,
         by=user.username,

@@ -4,9 +4,9 @@ with retries, by a worker inside the app or by `tongdai worker` (several may run
 
 Writing a handler (the interface other packages rely on)
 --------------------------------------------------------
-Queue work with `OutboxEntry(kind="your.kind", idempotency_key=<unique, stable>,
-payload={...JSON...})` in your service's transaction. Then register a handler once,
-in `callcenter/outbox/handlers.py::install_default_handlers`:
+Queue work with `models.outbox.enqueue(session, kind="your.kind",
+idempotency_key=<unique, stable>, payload={...JSON...})` in your service's transaction.
+Then register a handler once, in `callcenter/outbox/handlers.py::install_default_handlers`:
 
     registry.register("your.kind", deliver, on_give_up=..., on_requeue=...)
 

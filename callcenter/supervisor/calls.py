@@ -14,6 +14,7 @@ from callcenter.audit.log import record_audit
 from callcenter.calls.repository import get_call
 from callcenter.console.deps import SupervisorPage, client_ip
 from callcenter.console.errors import ConsoleError
+from callcenter.csv_export import csv_text
 from callcenter.reports.context import ReportContext, report_context
 from callcenter.supervisor.calllog import (
     SORTS,
@@ -24,7 +25,7 @@ from callcenter.supervisor.calllog import (
     list_call_log,
     next_cursor,
 )
-from callcenter.supervisor.common import csv_text, page_period
+from callcenter.supervisor.common import page_period
 from callcenter.supervisor.templating import OUTCOMES, render
 from ivr.queue.entries import latest_entry
 from models.base import utcnow

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.orm import Session
@@ -21,7 +17,6 @@ from callcenter.reports.queue import OperatorCalls, QueueFigures, operator_calls
 from callcenter.reports.summary import CallSummary, FunnelStep, call_summary, funnel
 
 DEFAULT_DAYS = 30
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def page_period(
@@ -81,23 +76,4 @@ def period_figures(session: Session, *, period: Period, ctx: ReportContext) -> P
     )
 
 
-def safe_cell(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection); numbers stay numbers."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS) and not text.lstrip("+-").replace(".", "", 1).isdigit():
-        return "'" + text
-    return text
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """UTF-8 with a BOM (prepended here), so Excel reads Vietnamese correctly."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
 

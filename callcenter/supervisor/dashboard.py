@@ -11,10 +11,11 @@ from markupsafe import Markup
 from callcenter.audit.log import record_audit
 from callcenter.console.deps import SupervisorPage, client_ip
 from callcenter.console.templating import procedure_name
+from callcenter.csv_export import csv_text
 from callcenter.operators.wrap_up import code_label
 from callcenter.reports.context import ReportContext, report_context
 from callcenter.supervisor.charts import PALETTE, Series, bar_chart, column_chart
-from callcenter.supervisor.common import DEFAULT_DAYS, PeriodFigures, csv_text, page_period, period_figures
+from callcenter.supervisor.common import DEFAULT_DAYS, PeriodFigures, page_period, period_figures
 from callcenter.supervisor.templating import render
 from models.base import utcnow
 from models.db import SessionDep

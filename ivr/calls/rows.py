@@ -2,7 +2,9 @@
 
 A step reads its call (locking the row on PostgreSQL, so a duplicate webhook waits for
 the first to commit), writes it back guarded by its turn, and adds its events: three
-statements in the step's transaction.
+statements in the step's transaction. The statements are built once, on the tables
+(not the ORM classes), and take their values as parameters: a webhook pays for
+executing them, not for building, caching and ORM bookkeeping it does not need.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ivr.flow.state import Event, VesselFact
-from models.base import utcnow
-from models.call import Call, CallEvent
+from models.base import Base, utcnow
 from models.db import insert_on_conflict
-from models.vessel import Vessel
+
+CALLS: Table = Base.metadata.tables["calls"]
+EVENTS: Table = Base.metadata.tables["call_events"]
+VESSELS: Table = Base.metadata.tables["vessels"]
 
 
 @dataclass
@@ -41,48 +45,88 @@ class CallRow:
     last_fingerprint: str | None = None
 
 
-_COLUMNS = (
-    Call.id, Call.call_sid, Call.from_number, Call.flow_version, Call.state, Call.turn, Call.started_at,
-    Call.outcome, Call.consent_at, Call.consent_notice_version, Call.dossier_reference, Call.last_answer,
-    Call.last_fingerprint,
+_c = CALLS.c
+# What a step changes on its call; the names are the columns'.
+_ANSWERED = ("state", "turn", "outcome", "consent_at", "consent_notice_version", "dossier_reference",
+             "last_answer", "last_fingerprint")
+# FOR UPDATE on PostgreSQL: a duplicate webhook waits here until the first commits. SQLite
+# has no row locks; its writer holds the whole database (`models.db.write_unit`).
+_LOAD = select(
+    _c.id, _c.call_sid, _c.from_number, _c.flow_version, _c.state, _c.turn, _c.started_at, _c.outcome,
+    _c.consent_at, _c.consent_notice_version, _c.dossier_reference, _c.last_answer, _c.last_fingerprint,
+).where(_c.call_sid == bindparam("sid")).with_for_update()
+# Parameters named like a column set that column; the guard's are prefixed.
+_ADVANCE = update(CALLS).where(_c.id == bindparam("b_id"), _c.turn == bindparam("b_from_turn"))
+_ADD_EVENT = insert(EVENTS)
+_CLOSE = (
+    update(CALLS)
+    .where(_c.call_sid == bindparam("sid"), _c.ended_at.is_(None))
+    .values(
+        twilio_status=bindparam("status"), ended_at=bindparam("at"),
+        duration_s=func.coalesce(bindparam("duration", type_=_c.duration_s.type), _c.duration_s),
+        outcome=func.coalesce(_c.outcome, "abandoned"),
+        # A call that ended with nothing done was abandoned where it was waiting.
+        abandoned_menu=case((_c.outcome.is_(None), _c.state["node"].as_string()), else_=_c.abandoned_menu),
+    )
+    .returning(_c.id, _c.outcome, _c.abandoned_menu, _c.duration_s)
 )
+_VESSEL = select(VESSELS.c.id, VESSELS.c.registration_number, VESSELS.c.owner_name)
+_VESSELS_OF_PHONE = _VESSEL.where(VESSELS.c.owner_phone == bindparam("phone")).limit(2)
+_VESSEL_BY_NUMBER = _VESSEL.where(VESSELS.c.registration_number == bindparam("number"))
+
+
+def _insert_call(dialect: str) -> Any:
+    # ON CONFLICT DO NOTHING on the CallSid: Twilio's repeat of a call's first webhook
+    # (or a duplicate another worker is answering right now) writes nothing.
+    return (insert_on_conflict(dialect, CALLS).on_conflict_do_nothing(index_elements=["call_sid"])
+            .returning(_c.id))
+
+
+_INSERT_CALL = {dialect: _insert_call(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 def load_call(session: Session, call_sid: str) -> CallRow | None:
-    """The call, its row locked until the step commits on PostgreSQL (SQLite has no row
-    locks: its writer holds the whole database, `models.db.write_unit`)."""
-    found = session.execute(select(*_COLUMNS).where(Call.call_sid == call_sid).with_for_update()).first()
+    found = session.execute(_LOAD, {"sid": call_sid}).first()
     return CallRow(*found) if found else None
 
 
 def _answered(call: CallRow) -> dict[str, Any]:
-    """What a step changes on its call."""
-    return {
-        "state": call.state, "turn": call.turn, "outcome": call.outcome, "consent_at": call.consent_at,
-        "consent_notice_version": call.consent_notice_version, "dossier_reference": call.dossier_reference,
-        "last_answer": call.last_answer, "last_fingerprint": call.last_fingerprint,
-    }
+    return {name: getattr(call, name) for name in _ANSWERED}
+
+
+def _insert(session: Session, values: dict[str, Any]) -> int | None:
+    statement = _INSERT_CALL[session.get_bind().dialect.name]
+    found = session.execute(statement, values).scalar_one_or_none()
+    return None if found is None else int(found)
 
 
 def insert_answered_call(session: Session, call: CallRow, *, to_number: str) -> int | None:
     """A new call, already answered (its first step settled on `call`): its id, or None
-    when a call with this CallSid exists already (Twilio's repeat of the first webhook)."""
-    statement = (
-        insert_on_conflict(session.get_bind().dialect.name, Call)
-        .values(call_sid=call.call_sid, from_number=call.from_number, to_number=to_number,
-                flow_version=call.flow_version, started_at=call.started_at, twilio_status="in-progress",
-                **_answered(call))
-        .on_conflict_do_nothing(index_elements=["call_sid"])
-        .returning(Call.id)
-    )
-    return session.execute(statement).scalar_one_or_none()
+    when a call with this CallSid exists already."""
+    return _insert(session, {
+        "call_sid": call.call_sid, "from_number": call.from_number, "to_number": to_number,
+        "flow_version": call.flow_version, "started_at": call.started_at, "twilio_status": "in-progress",
+        **_answered(call),
+    })
+
+
+def insert_unanswered_call(
+    session: Session, *, call_sid: str, from_number: str, to_number: str, flow_version: str, at: datetime,
+    status: str = "in-progress",
+) -> int:
+    """A call no menu answered (its first webhook failed): its id, new or existing."""
+    new = _insert(session, {
+        "call_sid": call_sid, "from_number": from_number, "to_number": to_number,
+        "flow_version": flow_version, "started_at": at, "twilio_status": status, "state": {}, "turn": 0,
+    })
+    if new is not None:
+        return new
+    return int(session.execute(select(_c.id).where(_c.call_sid == call_sid)).scalar_one())
 
 
 def advance_call(session: Session, call: CallRow, *, from_turn: int) -> bool:
     """Store the call's new state and answer, only if nobody advanced it meanwhile."""
-    done = session.execute(
-        update(Call).where(Call.id == call.id, Call.turn == from_turn).values(**_answered(call))
-    )
+    done = session.execute(_ADVANCE, {"b_id": call.id, "b_from_turn": from_turn, **_answered(call)})
     return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -94,25 +138,7 @@ def add_events(session: Session, call_id: int, events: Iterable[Event]) -> None:
         for e in events
     ]
     if rows:
-        session.execute(insert(CallEvent), rows)
-
-
-def insert_unanswered_call(
-    session: Session, *, call_sid: str, from_number: str, to_number: str, flow_version: str, at: datetime,
-    status: str = "in-progress",
-) -> int:
-    """A call no menu answered (its first webhook failed): its id, new or existing."""
-    statement = (
-        insert_on_conflict(session.get_bind().dialect.name, Call)
-        .values(call_sid=call_sid, from_number=from_number, to_number=to_number, flow_version=flow_version,
-                started_at=at, twilio_status=status, state={}, turn=0)
-        .on_conflict_do_nothing(index_elements=["call_sid"])
-        .returning(Call.id)
-    )
-    new = session.execute(statement).scalar_one_or_none()
-    if new is not None:
-        return int(new)
-    return int(session.execute(select(Call.id).where(Call.call_sid == call_sid)).scalar_one())
+        session.execute(_ADD_EVENT, rows)
 
 
 @dataclass(frozen=True)
@@ -123,23 +149,13 @@ class ClosedCall:
     duration_s: int | None
 
 
-def close_call(session: Session, *, call_sid: str, status: str, duration_s: int | None, at: datetime
-               ) -> ClosedCall | None:
-    """Close the call in one guarded update: its end, duration and outcome (`abandoned`,
-    at the menu it was waiting in, when nothing else happened). None when there is no
-    open call with this CallSid (unknown, or closed before)."""
-    waiting_in = Call.state["node"].as_string()
-    closed = session.execute(
-        update(Call)
-        .where(Call.call_sid == call_sid, Call.ended_at.is_(None))
-        .values(
-            twilio_status=status, ended_at=at,
-            duration_s=duration_s if duration_s is not None else Call.duration_s,
-            outcome=func.coalesce(Call.outcome, "abandoned"),
-            abandoned_menu=case((Call.outcome.is_(None), waiting_in), else_=Call.abandoned_menu),
-        )
-        .returning(Call.id, Call.outcome, Call.abandoned_menu, Call.duration_s)
-    ).first()
+def close_call(
+    session: Session, *, call_sid: str, status: str, duration_s: int | None, at: datetime
+) -> ClosedCall | None:
+    """Close the call in one guarded update: its end, duration and outcome. None when
+    there is no open call with this CallSid (unknown, or closed before)."""
+    params = {"sid": call_sid, "status": status, "at": at, "duration": duration_s}
+    closed = session.execute(_CLOSE, params).first()
     return ClosedCall(*closed) if closed else None
 
 
@@ -148,7 +164,7 @@ def note_status(session: Session, *, call_sid: str, status: str, duration_s: int
     values: dict[str, Any] = {"twilio_status": status}
     if duration_s is not None:
         values["duration_s"] = duration_s
-    done = session.execute(update(Call).where(Call.call_sid == call_sid).values(**values))
+    done = session.execute(update(CALLS).where(_c.call_sid == call_sid).values(**values))
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
@@ -157,20 +173,13 @@ def record_message(session: Session, *, call_id: int, recording_url: str | None,
     values: dict[str, Any] = {"outcome": outcome}
     if recording_url is not None:
         values["recording_url"] = recording_url
-    session.execute(update(Call).where(Call.id == call_id).values(**values))
+    session.execute(update(CALLS).where(_c.id == call_id).values(**values))
 
 
 def vessels_of_phone(session: Session, phone: str) -> list[VesselFact]:
-    found = session.execute(
-        select(Vessel.id, Vessel.registration_number, Vessel.owner_name)
-        .where(Vessel.owner_phone == phone).limit(2)
-    )
-    return [VesselFact(*row) for row in found]
+    return [VesselFact(*row) for row in session.execute(_VESSELS_OF_PHONE, {"phone": phone})]
 
 
 def vessel_by_number(session: Session, registration: str) -> VesselFact | None:
-    found = session.execute(
-        select(Vessel.id, Vessel.registration_number, Vessel.owner_name)
-        .where(Vessel.registration_number == registration)
-    ).first()
+    found = session.execute(_VESSEL_BY_NUMBER, {"number": registration}).first()
     return VesselFact(*found) if found else None

@@ -20,13 +20,12 @@ from ivr.calls.world import DatabaseWorld
 from ivr.flow.engine import replay, resume, start_call
 from ivr.flow.state import CallState, Digits, Event, Input, Limits, NoInput, Say, Step
 from ivr.intake.callbacks import promise_callback
-from ivr.intake.drafts import create_draft
+from ivr.intake.drafts import create_draft, registry_vessel
 from ivr.intake.receipts import draft_receipt
 from ivr.runtime import HotlineRuntime
 from ivr.settings import Settings
 from ivr.twiml import render_says, render_step
 from models.domain.phone import caller_number, mask_phone
-from models.vessel import Vessel
 
 log = structlog.get_logger(__name__)
 
@@ -193,7 +192,7 @@ def _after_effects(session: Session, *, call: CallRow, step: Step, ctx: VoiceCon
 
 def _create_dossier(session: Session, *, call: CallRow, state: CallState, ctx: VoiceContext) -> str:
     """The draft and its receipt, in the step's transaction; its reference."""
-    vessel = session.get(Vessel, state.vessel_id) if state.vessel_verified and state.vessel_id else None
+    vessel = registry_vessel(session, state.vessel_id) if state.vessel_verified and state.vessel_id else None
     phone = call.from_number if call.from_number.startswith("+") else None
     dossier = create_draft(
         session, procedure=state.procedure or "fishing_licence", variant=state.variant, channel="ivr",

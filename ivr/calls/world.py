@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from ivr.calls import rows
 from ivr.flow.state import DossierFact, VesselFact
 from ivr.hours import is_open
+from ivr.intake.drafts import DOSSIERS
 from ivr.settings import Settings
-from models.dossier import Dossier
 
+_d = DOSSIERS.c
 # What the caller may hear of a dossier, and whose it is.
-_HEARD = (
-    Dossier.reference, Dossier.procedure, Dossier.variant, Dossier.status, Dossier.onestop_due_date,
-    Dossier.postal_tracking_number, Dossier.applicant_phone,
-)
+_HEARD = select(_d.reference, _d.procedure, _d.variant, _d.status, _d.onestop_due_date,
+                _d.postal_tracking_number, _d.applicant_phone)
+_NEWEST_OF_PHONE = (_HEARD.where(_d.applicant_phone == bindparam("phone"))
+                    .order_by(_d.created_at.desc(), _d.id.desc()).limit(1))
+_BY_REFERENCE = _HEARD.where(_d.reference == bindparam("reference"))
 
 
-def _fact(row: tuple[object, ...], *, own: bool) -> DossierFact:
+def _fact(row: Row[Any, Any, Any, Any, Any, Any, Any], *, own: bool) -> DossierFact:
     """`own`: the caller is the applicant; anyone else hears status and dates only."""
-    reference, procedure, variant, status, due_date, tracking, _phone = row
     return DossierFact(
-        reference=str(reference), procedure=str(procedure), variant=variant,  # type: ignore[arg-type]
-        status=str(status), due_date=due_date, tracking_number=tracking if own else None,  # type: ignore[arg-type]
+        reference=row.reference, procedure=row.procedure, variant=row.variant, status=row.status,
+        due_date=row.onestop_due_date, tracking_number=row.postal_tracking_number if own else None,
     )
 
 
@@ -48,17 +50,14 @@ class DatabaseWorld:
     def caller_newest_dossier(self) -> DossierFact | None:
         if not self.caller:
             return None
-        row = self.session.execute(
-            select(*_HEARD).where(Dossier.applicant_phone == self.caller)
-            .order_by(Dossier.created_at.desc(), Dossier.id.desc()).limit(1)
-        ).first()
-        return _fact(tuple(row), own=True) if row else None
+        row = self.session.execute(_NEWEST_OF_PHONE, {"phone": self.caller}).first()
+        return _fact(row, own=True) if row else None
 
     def find_dossier(self, reference: str) -> DossierFact | None:
-        row = self.session.execute(select(*_HEARD).where(Dossier.reference == reference)).first()
+        row = self.session.execute(_BY_REFERENCE, {"reference": reference}).first()
         if row is None:
             return None
-        return _fact(tuple(row), own=bool(self.caller) and row.applicant_phone == self.caller)
+        return _fact(row, own=bool(self.caller) and row.applicant_phone == self.caller)
 
     def is_open(self) -> bool:
         return is_open(self.now, self.settings)

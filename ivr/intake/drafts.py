@@ -11,14 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import insert
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from ivr.intake.messages import queue_sms
-from models.base import utcnow
+from models.base import Base, utcnow
 from models.db import insert_on_conflict
 from models.domain.reference import new_reference
-from models.dossier import Dossier, DossierEvent
+
+DOSSIERS: Table = Base.metadata.tables["dossiers"]
+HISTORY: Table = Base.metadata.tables["dossier_events"]
+VESSELS: Table = Base.metadata.tables["vessels"]
 
 CHANNEL_LABELS = {
     "ivr": "tổng đài tự động", "sms": "tin nhắn SMS", "operator": "điện thoại viên",
@@ -59,12 +62,29 @@ class NoReferenceLeft(RuntimeError):
 def _insert_draft(dialect: str) -> Any:
     # ON CONFLICT on the reference: a reference another worker took meanwhile is one
     # more draw, not an aborted transaction.
-    return (insert_on_conflict(dialect, Dossier).on_conflict_do_nothing(index_elements=["reference"])
-            .returning(Dossier.id))
+    return (insert_on_conflict(dialect, DOSSIERS).on_conflict_do_nothing(index_elements=["reference"])
+            .returning(DOSSIERS.c.id))
 
 
 _INSERT_DRAFT = {dialect: _insert_draft(dialect) for dialect in ("sqlite", "postgresql")}
-_INSERT_LINE = insert(DossierEvent)
+_INSERT_LINE = insert(HISTORY)
+_REGISTRY_FACTS = select(
+    VESSELS.c.id, VESSELS.c.registration_number, VESSELS.c.owner_name, VESSELS.c.owner_phone,
+).where(VESSELS.c.id == bindparam("vessel_id"))
+
+
+@dataclass(frozen=True)
+class RegistryVessel:
+    id: int
+    registration_number: str
+    owner_name: str
+    owner_phone: str | None
+
+
+def registry_vessel(session: Session, vessel_id: int) -> RegistryVessel | None:
+    """What a draft copies of a vessel, as the registry has it now (None: gone)."""
+    found = session.execute(_REGISTRY_FACTS, {"vessel_id": vessel_id}).first()
+    return RegistryVessel(*found) if found else None
 
 
 def create_draft(

@@ -6,16 +6,16 @@ receipt exists exactly when its dossier does.
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
-from models.message import Message
+from models.base import Base, utcnow
 from models.outbox import enqueue
 
 SMS_SEND = "sms.send"
 
-_INSERT_MESSAGE = insert(Message).returning(Message.id)
+MESSAGES: Table = Base.metadata.tables["messages"]
+_INSERT_MESSAGE = insert(MESSAGES).returning(MESSAGES.c.id)
 
 
 def queue_sms(session: Session, *, to: str, body: str, dossier_id: int | None, sending_enabled: bool) -> int:

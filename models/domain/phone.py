@@ -54,23 +54,11 @@ def try_normalize_phone(raw: str | None) -> str | None:
         return None
 
 
-# +84 and a 9-digit national number without its trunk 0: E.164 for Vietnam.
-_E164_VN = re.compile(r"\+84[1-9][0-9]{8}")
-
-
+@lru_cache(maxsize=4096)  # the same boat owners call again and again
 def caller_number(raw: str) -> str:
-    """The number a call came from, as stored: E.164 when it parses, else as given."""
-    if _E164_VN.fullmatch(raw):
-        # Twilio sends `From` in E.164. For a Vietnamese number already in that form,
-        # normalising gives the same text back, or fails and the text is kept as given:
-        # the parse (~80 µs, more than the rest of a call's first webhook) is skipped.
-        return raw
-    return _parsed_caller_number(raw)
-
-
-@lru_cache(maxsize=4096)
-def _parsed_caller_number(raw: str) -> str:
-    return try_normalize_phone(raw) or raw  # the same boat owners call again and again
+    """The number a call came from, as stored: E.164 when it parses, else as given
+    (`anonymous`, a `client:` identity, a broken caller ID)."""
+    return try_normalize_phone(raw) or raw
 
 
 def mask_phone(value: str | None) -> str:

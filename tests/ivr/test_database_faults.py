@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -37,6 +38,7 @@ def test_an_unreachable_database_gives_the_apology_and_the_next_webhook_tries_ag
     gone.dispose()
 
 
+@pytest.mark.slow
 def test_a_step_stuck_behind_another_writer_ends_in_the_apology_before_twilio_gives_up(
     settings: Settings, db: Session, engine: Engine
 ) -> None:

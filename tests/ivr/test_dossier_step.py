@@ -70,6 +70,7 @@ def test_a_reference_another_dossier_holds_is_drawn_again_and_the_caller_hears_t
     assert rows(db, Dossier) == 2 and rows(db, Message) == 2 and rows(db, DossierEvent) == 2
 
 
+@pytest.mark.slow
 def test_a_confirmation_that_waits_for_a_duplicate_already_answering_leaves_no_second_dossier(
     client: TestClient, db: Session, engine: Engine, registry: list[Vessel]
 ) -> None:

@@ -205,6 +205,7 @@ def emulator_url(engine: Engine, db: Session, emulator_clock: ManualClock) -> It
         yield url
 
 
+@pytest.mark.slow
 def test_from_claim_to_delivery_over_real_http(
     client: TestClient,
     db: Session,

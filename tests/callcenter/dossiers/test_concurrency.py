@@ -15,6 +15,8 @@ from models.outbox import OutboxEntry
 from models.user import User
 from tests.callcenter.dossiers.conftest import add_user, complete_values, make_dossier
 
+pytestmark = pytest.mark.slow  # live servers, threads and races: seconds, not milliseconds
+
 RACERS = 6
 
 

@@ -20,6 +20,8 @@ from models.onestop_emulator import OneStopEmuDossier
 from tests.callcenter.onestop.conftest import API_KEY, STEP_SECONDS
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # live servers, threads and races: seconds, not milliseconds
+
 STEP = timedelta(seconds=STEP_SECONDS)
 
 

@@ -14,6 +14,8 @@ from callcenter.outbox.registry import HandlerRegistry
 from models.outbox import OutboxEntry
 from tests.callcenter.outbox.helpers import FakeClock, make_worker
 
+pytestmark = pytest.mark.slow  # live servers, threads and races: seconds, not milliseconds
+
 
 def test_four_workers_drain_two_hundred_entries_each_exactly_once(
     db: Session, engine: Engine, context: OutboxContext, clock: FakeClock

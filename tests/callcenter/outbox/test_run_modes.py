@@ -23,6 +23,8 @@ from models.message import Message
 from models.outbox import OutboxEntry
 from tests.conftest import TWILIO_TOKEN
 
+pytestmark = pytest.mark.slow  # live servers, threads and races: seconds, not milliseconds
+
 
 def test_the_app_runs_the_worker_in_the_background_and_stops_it_on_shutdown(
     db: Session, settings: Settings

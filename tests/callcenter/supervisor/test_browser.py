@@ -49,13 +49,16 @@ def test_supervisor_filters_the_call_log_pages_and_opens_a_timeline(
     db.commit()
     log_in(page, supervisor, "/console/supervisor/calls")
     expect(page.locator("#call-log tbody tr")).to_have_count(50)
+    first_page = page.locator("#call-log tbody tr").all_inner_texts()
     page.click("#next-page")
     expect(page.locator("#call-log tbody tr")).to_have_count(11)  # 61 calls in all
+    assert not set(page.locator("#call-log tbody tr").all_inner_texts()) & set(first_page)  # older ones
     page.goto("/console/supervisor/calls")
     page.select_option("select[name=outcome]", "dossier_created")
     page.click("#call-filters button[type=submit]")
     expect(page.locator("#call-log tbody tr")).to_have_count(1)
     page.locator("#call-log tbody tr a").first.click()
+    page.wait_for_url("**/console/supervisor/calls/CA-dossier")  # the one call the filter left
     expect(page.locator("h1")).to_contain_text("Cuộc gọi từ 0905")
     expect(page.locator("#timeline")).to_contain_text("phím 90567")
     expect(page.locator("#timeline")).to_contain_text("bước confirm")
