@@ -252,6 +252,23 @@ def conversation_over(session: Session, *, leg: OperatorPresence, now: datetime)
     session.flush()
 
 
+def _lock_for_bridge(session: Session, *, entry: QueueEntry, operator: OperatorPresence) -> None:
+    """Lock what a bridge may change in one order every worker keeps — operators by id,
+    then callers' entries by id — and read it afresh: two bridges crossing each other's
+    offers (An offered Binh's caller and the other way round) then wait instead of
+    deadlocking. A no-op on SQLite, where a webhook already writes alone."""
+    user_ids = sorted({operator.user_id} | ({entry.offered_to_id} if entry.offered_to_id else set()))
+    session.execute(
+        select(OperatorPresence).where(OperatorPresence.user_id.in_(user_ids))
+        .order_by(OperatorPresence.user_id).with_for_update().execution_options(populate_existing=True)
+    ).all()
+    call_sids = sorted({entry.call_sid} | ({operator.offer_call_sid} if operator.offer_call_sid else set()))
+    session.execute(
+        select(QueueEntry).where(QueueEntry.call_sid.in_(call_sids), QueueEntry.result == "waiting")
+        .order_by(QueueEntry.id).with_for_update().execution_options(populate_existing=True)
+    ).all()
+
+
 def bridge(
     session: Session, *, entry: QueueEntry, operator: OperatorPresence | None, leg_sid: str,
     queue_time_s: int | None, now: datetime,
@@ -260,6 +277,8 @@ def bridge(
     user = session.get(User, operator.user_id) if operator is not None else None
     if entry.bridged_at is not None:  # a repeat of the Queue url
         return session.get(User, entry.answered_by_id) if entry.answered_by_id else user
+    if operator is not None:
+        _lock_for_bridge(session, entry=entry, operator=operator)
     if user is not None and operator is not None:
         swap_offer(session, answered=entry, operator_id=user.id)
         operator.state, operator.since, operator.call_sid = "on_call", now, entry.call_sid

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import structlog
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ivr.prompts import Catalogue
@@ -36,6 +37,8 @@ from models.user import User
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio/voice", tags=["twilio"])
 TWIML = "text/xml"
+_ATTEMPTS = 3
+_RETRIED = ("40P01", "40001")  # deadlock_detected, serialization_failure
 
 
 def _catalogue(request: Request) -> Catalogue:
@@ -49,9 +52,20 @@ def _answer(
     """`work` in one transaction, committed; on any fault, rolled back and `fault` (in a
     transaction of its own) answers instead."""
     try:
-        with write_unit(session):
-            body = work()
-            session.commit()
+        for attempt in range(_ATTEMPTS):
+            try:
+                with write_unit(session):
+                    body = work()
+                    session.commit()
+                break
+            except OperationalError as exc:
+                # PostgreSQL chose this transaction to end a deadlock, or could not serialise
+                # it: nothing was written; the work is done again on what is there now.
+                if attempt + 1 == _ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in _RETRIED:
+                    raise
+                session.rollback()
+                log.warning("queue_webhook_retried", where=where,
+                            sqlstate=getattr(exc.orig, "sqlstate", None))
     except Exception as exc:
         session.rollback()
         log.error("queue_webhook_fault", where=where, error=type(exc).__name__, detail=str(exc)[:200],

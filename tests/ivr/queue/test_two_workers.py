@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from callcenter.app import create_app
@@ -103,3 +103,40 @@ def test_two_workers_two_operators_two_callers_two_distinct_bridges(
     assert {o["username"]: o["state"] for o in ops_one if o["username"] != "giamsat"} == {
         "vana": "on_call", "binh": "on_call"}
     assert one.get("/api/v1/queue", headers=s1).json() == two.get("/api/v1/queue", headers=s2).json() == []
+
+
+def test_two_bridges_crossing_each_others_offers_at_once_both_land(
+    workers: tuple[TestClient, TestClient], db: Session, make_operator
+) -> None:
+    """Twilio bridges the front of its queue, not the caller we offered: An, offered the
+    second caller, gets the first, while Binh, offered the first, gets the second — at the
+    same instant on two workers. Both bridges are recorded, each caller once."""
+    one, two = workers
+    an, binh = make_operator("vana", "Nguyễn Văn An"), make_operator("binh", "Phạm Thị Bình")
+    for client, user in ((one, an), (two, binh)):
+        assert client.put("/api/v1/operators/me/state", json={"state": "ready"},
+                          headers=login(client, user)).status_code == 200
+    first, second = caller_in_queue(one, 1), caller_in_queue(two, 2, caller="+84912000111")
+    wait(first, queue_time=2)
+    wait(second, position=2, queue_time=1)
+    # Cross the offers, as a race between the two matchers can leave them.
+    db.rollback()
+    offers = {p.user_id: p.offer_call_sid for p in db.scalars(select(OperatorPresence))}
+    if offers[an.id] != second.sid:
+        db.execute(update(OperatorPresence).where(OperatorPresence.user_id == an.id)
+                   .values(offer_call_sid=second.sid))
+        db.execute(update(OperatorPresence).where(OperatorPresence.user_id == binh.id)
+                   .values(offer_call_sid=first.sid))
+        db.execute(update(QueueEntry).where(QueueEntry.call_sid == first.sid).values(offered_to_id=binh.id))
+        db.execute(update(QueueEntry).where(QueueEntry.call_sid == second.sid).values(offered_to_id=an.id))
+        db.commit()
+    leg_a, leg_b = "CA" + "a" * 32, "CA" + "b" * 32
+    legs = _at_once(lambda: operator_leg(one, "vana", leg_a), lambda: operator_leg(two, "binh", leg_b))
+    assert all("<Queue" in r.text for r in legs), [r.text for r in legs]
+    _at_once(lambda: queue_post(first, "/twilio/voice/queue/bridge", DequeingCallSid=leg_a, QueueTime="5"),
+             lambda: queue_post(second, "/twilio/voice/queue/bridge", DequeingCallSid=leg_b, QueueTime="4"))
+    db.rollback()
+    entries = {e.call_sid: (e.answered_by, e.offered_to_id) for e in db.scalars(select(QueueEntry))}
+    assert entries == {first.sid: ("vana", None), second.sid: ("binh", None)}
+    presence = {p.user_id: (p.state, p.call_sid, p.offer_call_sid) for p in db.scalars(select(OperatorPresence))}
+    assert presence == {an.id: ("on_call", first.sid, None), binh.id: ("on_call", second.sid, None)}
