@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup env public-url run test lint typecheck bench soak clean browser
+.PHONY: setup env public-url run test lint typecheck bench soak clean browser frontend
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) env
+# The console's softphone: Twilio's Voice JavaScript SDK from the npm registry, pinned by
+# package-lock.json, bundled by esbuild into a static file the app serves (never committed,
+# never from a CDN). Needs Node.js and npm; rebuilt when the lock or the entry file change.
+VENDOR_JS := callcenter/console/static/vendor/twilio-voice.js
+$(VENDOR_JS): package-lock.json callcenter/console/frontend/twilio-voice.js
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+
+frontend: $(VENDOR_JS)
+
+setup: $(STAMP) frontend env
 
 # A local .env for the demo, filled in where it lacks a key (always run; cheap): a
 # random Twilio auth token (so the demo checks signatures like production and
@@ -51,6 +61,10 @@ run: setup public-url
 	@echo "  .venv/bin/tongdai call --keys 2,90567#,1,1"
 	@echo "  .venv/bin/tongdai call --from 0905123456"
 	@echo
+	@echo "Answer a caller who pressed 0, as an operator, from a third terminal:"
+	@echo
+	@echo "  .venv/bin/tongdai agent --user vanhanh"
+	@echo
 	$(BIN)/uvicorn --factory callcenter.app:create_app --host $(HOST) --port $(PORT)
 
 # Chromium from Debian's packages for the console's browser tests (never a browser download).
@@ -77,4 +91,4 @@ soak: setup
 	$(BIN)/python -m tests.soak.run
 
 clean:
-	rm -rf $(VENV) var .env
+	rm -rf $(VENV) var .env node_modules callcenter/console/static/vendor

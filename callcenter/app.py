@@ -26,6 +26,7 @@ from callcenter.ratelimit import build_rate_limiter
 from callcenter.security import install_security
 from callcenter.supervisor.router import router as supervisor_router
 from ivr.guide.routes import router as guide_router
+from ivr.queue.webhooks import router as queue_router
 from ivr.runtime import load_runtime
 from ivr.settings import Settings
 from ivr.sms.webhook import router as sms_router
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_voice_prompts(app)
 
     app.include_router(ivr_router)
+    app.include_router(queue_router)  # /twilio/voice/queue/..., /twilio/voice/operator
     app.include_router(sms_router)
     app.include_router(guide_router)
     app.include_router(api_router, prefix="/api/v1")

@@ -20,6 +20,8 @@ PLACEHOLDERS = frozenset({
     # From the settings and the calendar (ivr.hours): the opening hours, and when an
     # operator will call back.
     "opening_hours_spoken", "callback_when_spoken",
+    # the operators' queue ([queue] in the catalogue)
+    "position", "wait_minutes", "operator_name", "callback_when",
 })
 
 
@@ -52,7 +54,8 @@ def load_catalogue(language: str = "vi", root: Path = PROMPTS_ROOT) -> Catalogue
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CatalogueError(f"cannot read prompt catalogue {path}: {exc}") from exc
-    prompts = {k: nfc(v) for k, v in raw.get("prompts", {}).items()}
+    # The queue's prompts sit in a table of their own ([queue]) and join the others.
+    prompts = {k: nfc(v) for k, v in {**raw.get("prompts", {}), **raw.get("queue", {})}.items()}
     phrases = {g: {k: nfc(v) for k, v in table.items()} for g, table in raw.get("phrases", {}).items()}
     audio_dir = folder / "audio"
     audio = {}

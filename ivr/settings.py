@@ -234,6 +234,20 @@ class Settings(BaseSettings):
     rate_limit_storage_url: str = "database://"
     login: LoginConfig = LoginConfig()
 
+    # --- Live calls: callers waiting, operators answering (contract section 8) -----------
+    # The queue's name is `operator_queue` above. A caller waits at most MAX_QUEUE_WAIT_S
+    # before being offered a call-back instead; SERVICE_LEVEL_S is the supervisors' yardstick
+    # (answered within it ÷ offered); an operator stays in wrap-up at most WRAP_UP_S after a
+    # call. The browser softphone needs an API key and secret (Twilio console → API keys)
+    # and the SID of the TwiML App whose voice URL is /twilio/voice/operator.
+    max_queue_wait_s: int = Field(default=300, ge=30)
+    service_level_s: int = Field(default=20, ge=1)
+    wrap_up_s: int = Field(default=60, ge=0)
+    twilio_api_key: str | None = None
+    twilio_api_secret: str | None = None
+    twilio_twiml_app_sid: str | None = None
+    # --- end of live calls -------------------------------------------------------------
+
     outbox: OutboxConfig = OutboxConfig()
     dossier: DossierChoresConfig = DossierChoresConfig()
     onestop_emulator: EmulatorConfig = EmulatorConfig()

@@ -17,6 +17,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from ivr.flow.state import Say, Step
 from ivr.hours import callback_promise, opening_hours_text
 from ivr.prompts import Catalogue
+from ivr.queue import twiml as queue_twiml
 from ivr.settings import Settings
 from ivr.speech import prompt_values
 
@@ -202,7 +203,7 @@ def _render_plan(plan: _Plan) -> str:
     for utterance in plan.inside:
         _speak(response, utterance, voice)
     if plan.end == "enqueue":
-        response.enqueue(voice.operator_queue)
+        response.enqueue(voice.operator_queue, **queue_twiml.ENQUEUE_ATTRIBUTES)
     elif plan.end == "record":
         response.record(action=RECORDED_PATH, method="POST", max_length=90, play_beep=True,
                         finish_on_key="#", timeout=5)
@@ -221,7 +222,7 @@ def render_fault(catalogue: Catalogue, settings: Settings, *, open_now: bool,
     _say(response, "apology", {}, catalogue, settings, now)
     if open_now:
         _say(response, "operator_connecting", {}, catalogue, settings, now)
-        response.enqueue(settings.operator_queue)
+        queue_twiml.enqueue(response, settings)
     else:
         _say(response, "callback_offer", {}, catalogue, settings, now)
         response.record(action=RECORDED_PATH, method="POST", max_length=90, play_beep=True,

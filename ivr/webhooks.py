@@ -27,6 +27,8 @@ from ivr.calls.service import (
 )
 from ivr.hours import is_open
 from ivr.prompts import PROMPTS_ROOT
+from ivr.queue.operator_leg import registered_operator
+from ivr.queue.twiml import operator_pin
 from ivr.runtime import HotlineRuntime
 from ivr.signature import TwilioForm
 from ivr.twiml import render_fault
@@ -75,7 +77,16 @@ def _answer(session: Session, ctx: VoiceContext, params: dict[str, str], work: C
 @router.post("/voice")
 def incoming_call(request: Request, params: TwilioForm, session: SessionDep) -> Response:
     ctx = _context(request)
-    return _answer(session, ctx, params, lambda: answer_new_call(session, params=params, ctx=ctx))
+    as_caller = "caller" in request.query_params
+
+    def work() -> str:
+        # An operator calling from their registered phone is asked for their PIN first (a
+        # silent PIN prompt comes back here with `?caller=1` and gets the hotline's menus).
+        if not as_caller and registered_operator(session, from_number=params.get("From", "")):
+            return operator_pin(ctx.runtime.catalogue, ctx.settings)
+        return answer_new_call(session, params=params, ctx=ctx)
+
+    return _answer(session, ctx, params, work)
 
 
 @router.post("/voice/step/{turn}")

@@ -11,8 +11,10 @@ from models.login_throttle import LoginThrottle as LoginThrottle
 from models.message import Message
 from models.onestop_emulator import OneStopEmuDossier as OneStopEmuDossier
 from models.onestop_emulator import OneStopEmuFile as OneStopEmuFile
+from models.operator import OperatorPresence as OperatorPresence
 from models.otp import OneTimeCode as OneTimeCode
 from models.outbox import OutboxEntry
+from models.queue import QueueEntry as QueueEntry
 from models.rate_limit import RateLimitCounter as RateLimitCounter
 from models.user import User
 from models.vessel import Vessel

@@ -19,4 +19,7 @@ class User(TimestampMixin, Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(20))  # rung first on a call-back
+    # An operator calling the hotline from `phone` keys this PIN to take callers from the
+    # queue (caller ID alone is not trusted); hashed like a password.
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)

@@ -15,6 +15,7 @@ from callcenter.calls.repository import CallFilters
 from callcenter.calls.schemas import CallDetail, CallSummary, calls_csv
 from callcenter.pagination import Cursor, Page, PageDep, query_error, split_page
 from callcenter.reports.period import parse_period
+from ivr.queue.entries import latest_entry
 from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone, mask_phone, normalize_phone
@@ -85,9 +86,12 @@ def get_call(user: CurrentUser, session: SessionDep, call_sid: str) -> CallDetai
     call = repository.get_call(session, call_sid=call_sid)
     if call is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Không tìm thấy cuộc gọi này.")
-    # Supervisors read every call; an operator only the calls behind their own dossiers.
-    if user.role not in ("supervisor", "admin") and not repository.led_to_dossier_claimed_by(
+    entry = latest_entry(session, call_sid=call_sid)
+    # Supervisors read every call; an operator the calls behind their own dossiers and
+    # the calls they answered.
+    answered = entry is not None and entry.answered_by_id == user.id
+    if user.role not in ("supervisor", "admin") and not answered and not repository.led_to_dossier_claimed_by(
         session, call=call, user_id=user.id
     ):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=FORBIDDEN)
-    return CallDetail.from_call(call)
+    return CallDetail.from_call(call, entry)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from callcenter.api import audit, auth, calls, dossier_actions, dossiers, reports
+from callcenter.api import audit, auth, calls, dossier_actions, dossiers, operators, reports
 
 router = APIRouter()
 router.include_router(auth.router)
@@ -13,3 +13,4 @@ router.include_router(dossier_actions.router)
 router.include_router(calls.router)
 router.include_router(reports.router)
 router.include_router(audit.router)
+router.include_router(operators.router)

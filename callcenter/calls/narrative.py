@@ -125,7 +125,45 @@ def _line(event: CallEvent, node: Node | None) -> tuple[str, Tone] | None:
             return f"Kết thúc: {OUTCOMES.get(outcome, 'cuộc gọi kết thúc')}", "end"
         case "error":
             return "Lỗi hệ thống trong cuộc gọi", "end"
+        case "queue":
+            return _in_queue(detail), "system"
     return None
+
+
+# The operators' queue (ivr.queue), step by step.
+QUEUE_STEPS = {
+    "joined": "Vào hàng chờ điện thoại viên", "announced": "Nghe thông báo trong hàng chờ",
+    "offered": "Mời một điện thoại viên nghe máy", "missed": "Điện thoại viên không nghe máy",
+    "answered": "Điện thoại viên nghe máy", "callback": "Xin được gọi lại",
+    "left": "Rời hàng chờ", "ended": "Kết thúc cuộc nói chuyện với điện thoại viên",
+    "wrap_up": "Điện thoại viên ghi kết quả cuộc gọi",
+}
+QUEUE_RESULTS = {
+    "answered": "đã được nghe máy", "abandoned_in_queue": "bỏ máy khi đang chờ",
+    "callback_requested": "chuyển sang gọi lại",
+}
+CALLBACK_REASONS = {
+    "voice_message": "để lại lời nhắn", "queue_choice": "tự chọn được gọi lại",
+    "queue_timeout": "chờ quá lâu", "queue_full": "hàng chờ đầy",
+    "no_operator": "không có điện thoại viên trực", "fault": "tổng đài gặp sự cố",
+}
+
+
+def _in_queue(detail: Mapping[str, Any]) -> str:
+    what = str(detail.get("what") or "")
+    parts = [QUEUE_STEPS.get(what, "Hàng chờ điện thoại viên")]
+    if detail.get("position"):
+        parts.append(f"vị trí thứ {detail['position']}")
+    if detail.get("by"):
+        parts.append(str(detail["by"]))
+    if what == "left" and detail.get("result"):
+        parts.append(QUEUE_RESULTS.get(str(detail["result"]), ""))
+    wait = detail.get("wait_s")
+    if isinstance(wait, int):
+        parts.append(f"đã chờ {wait // 60} phút {wait % 60} giây" if wait >= 60 else f"đã chờ {wait} giây")
+    if what == "callback" and detail.get("reason"):
+        parts.append(CALLBACK_REASONS.get(str(detail["reason"]), ""))
+    return ", ".join(p for p in parts if p)
 
 
 def _worded(name: str, flows: Sequence[Flow]) -> Node | None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from callcenter.calls.repository import CallRow
 from callcenter.csv_export import csv_text
 from models.call import Call, CallEvent
+from models.queue import QueueEntry
 
 CSV_COLUMNS = (
     "call_sid", "from", "to", "started_at", "ended_at", "duration_s", "outcome",
@@ -62,18 +63,42 @@ class CallEventOut(BaseModel):
     detail: dict[str, Any] | None
 
 
+class QueueOut(BaseModel):
+    """The caller's time in the operators' queue (contract section 8)."""
+
+    joined_at: datetime
+    left_at: datetime | None
+    wait_s: int | None
+    result: str
+
+
+class WrapUpOut(BaseModel):
+    code: str | None
+    note: str | None
+    by: str | None
+    at: datetime | None
+
+
 class CallDetail(CallFields):
     flow_version: str
     consent: ConsentOut
     events: list[CallEventOut]
+    queue: QueueOut | None = None
+    answered_by: str | None = None
+    wrap_up: WrapUpOut | None = None
 
     @classmethod
-    def from_call(cls, c: Call) -> CallDetail:
+    def from_call(cls, c: Call, entry: QueueEntry | None = None) -> CallDetail:
         return cls(
             **_call_fields(c),
             flow_version=c.flow_version,
             consent=ConsentOut(notice_version=c.consent_notice_version, at=c.consent_at),
             events=[_event(e) for e in c.events],
+            queue=QueueOut(joined_at=entry.joined_at, left_at=entry.left_at, wait_s=entry.wait_s,
+                           result=entry.result) if entry is not None else None,
+            answered_by=entry.answered_by if entry is not None else None,
+            wrap_up=WrapUpOut(code=entry.wrap_up_code, note=entry.wrap_up_note, by=entry.wrap_up_by,
+                              at=entry.wrap_up_at) if entry is not None and entry.wrap_up_code else None,
         )
 
 

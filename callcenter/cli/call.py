@@ -6,12 +6,17 @@ scripts, from `--keys`. The exit code says whether every webhook answered valid 
 
 from __future__ import annotations
 
+import select
+import sys
+
 import httpx
 import typer
 
 from ivr.settings import get_settings
 from ivr.simulator import (
     ENDING_LABELS,
+    MAX_STEPS,
+    QUEUE_ROUND_S,
     CallIdentity,
     Gather,
     Heard,
@@ -26,12 +31,20 @@ from ivr.simulator import (
 from models.domain.phone import InvalidPhone, normalize_phone
 
 UNKNOWN_CALLER = "+84987654321"  # not in the demo registry: the caller types the vessel
+QUEUE_ROUNDS = 120  # wait-URL rounds a call may take on top of its menu steps
 
 
 class TerminalKeypad:
-    """Keys typed at the keyboard: Enter alone is silence, `q` (or Ctrl-D/Ctrl-C) hangs up."""
+    """Keys typed at the keyboard: Enter alone is silence, `q` (or Ctrl-D/Ctrl-C) hangs up.
+
+    In the operators' queue (`in_queue_s` set by the call) it waits that long for a key and
+    then lets the wait go on, so a caller who types nothing simply keeps waiting."""
+
+    in_queue_s: float | None = None
 
     def keys(self, gather: Gather) -> str | None:
+        if self.in_queue_s is not None:
+            return self._queue_keys(self.in_queue_s)
         hint = f"{gather.num_digits} phím" if gather.num_digits else "bấm số"
         if gather.finish_on_key:
             hint += f", kết thúc bằng {gather.finish_on_key}"
@@ -49,12 +62,28 @@ class TerminalKeypad:
                 typer.echo(f"  {exc}", err=True)
 
 
+    def _queue_keys(self, wait_s: float) -> str | None:
+        typer.echo("  ☎ đang chờ… (1 rồi Enter: xin gọi lại, q: gác máy)")
+        ready, _, _ = select.select([sys.stdin], [], [], wait_s)
+        if not ready:
+            return ""
+        raw = sys.stdin.readline()
+        if not raw or raw.strip().lower() == "q":
+            return None
+        try:
+            return check_keys(raw.strip())
+        except InvalidKeys as exc:
+            typer.echo(f"  {exc}", err=True)
+            return ""
+
+
 class EchoingKeypad:
     """Shows scripted keys as if they had been typed, so a transcript reads like a call."""
 
     def __init__(self, inner: Keypad, *, quiet: bool) -> None:
         self._inner = inner
         self._quiet = quiet
+        self.scripted = getattr(inner, "scripted", False)
 
     def keys(self, gather: Gather) -> str | None:
         entry = self._inner.keys(gather)
@@ -90,8 +119,13 @@ def call(
     url: str | None = typer.Option(None, "--url", help="Server base URL (default PUBLIC_BASE_URL)."),
     token: str | None = typer.Option(None, "--token", help="Twilio auth token (default TWILIO_AUTH_TOKEN)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary."),
+    hold_s: float = typer.Option(
+        QUEUE_ROUND_S, "--hold-s", min=0.0,
+        help="In the operators' queue: seconds of 'music' between two requests of the wait URL.",
+    ),
 ) -> None:
-    """Place a call to the hotline as Twilio would: hear the menus, press keys."""
+    """Place a call to the hotline as Twilio would: hear the menus, press keys, wait in the
+    operators' queue (Enter keeps waiting, 1 asks for a call-back) until `tongdai agent` answers."""
     settings = get_settings()
     try:
         caller = normalize_phone(from_)
@@ -114,7 +148,8 @@ def call(
         )
     base = (url or settings.public_base_url).rstrip("/")
     simulated = SimulatedCall(
-        base_url=base, token=token, identity=CallIdentity(caller, hotline), keypad=keypad
+        base_url=base, token=token, identity=CallIdentity(caller, hotline), keypad=keypad,
+        follow_queue=True, queue_round_s=hold_s, max_steps=MAX_STEPS + QUEUE_ROUNDS,
     )
     simulated.listener = Transcript(simulated.turns, quiet=quiet)
     try:

@@ -18,7 +18,8 @@ from callcenter.audit.log import record_audit
 from callcenter.auth.service import throttle_name, unlock
 from callcenter.cli.common import cli_session
 from callcenter.ratelimit import Limit, RateLimitUnavailable, build_rate_limiter
-from callcenter.users.service import UserError, create_user
+from callcenter.users.service import UserError, create_user, hash_password
+from ivr.queue.presence import ANSWERING_ROLES
 from ivr.settings import get_settings
 from models.db import SchemaOutOfDate
 from models.domain.phone import InvalidPhone, normalize_phone
@@ -85,6 +86,31 @@ def unlock_user(name: Annotated[str, typer.Argument(help="Tên đăng nhập.")]
     except (SchemaOutOfDate, OperationalError) as exc:
         _fail(f"cơ sở dữ liệu: {str(exc).strip().splitlines()[0]}")
     typer.echo(f"Đã mở khóa {username}: {addresses} địa chỉ không còn phải chờ.")
+
+
+@app.command()
+def pin(
+    name: Annotated[str, typer.Argument(help="Tên đăng nhập của điện thoại viên.")],
+    phone: Annotated[str, typer.Option("--phone", help="Số điện thoại đăng ký để nhận cuộc gọi.")],
+) -> None:
+    """Register an operator's phone and PIN (4–8 digits, from stdin like a password): calling
+    the hotline from that phone and keying the PIN takes callers from the queue."""
+    stored_phone = _phone(phone)
+    code = _read_password().strip()
+    if not (code.isascii() and code.isdigit() and 4 <= len(code) <= 8):
+        _fail("mã PIN phải gồm 4 đến 8 chữ số")
+    try:
+        with cli_session() as session:
+            user = session.scalar(select(User).where(User.username == name.strip()))
+            if user is None:
+                _fail(f"không có tài khoản {name}")
+            if user.role not in ANSWERING_ROLES:
+                _fail(f"tài khoản {name} không nhận cuộc gọi (vai trò {user.role})")
+            user.phone, user.pin_hash = stored_phone, hash_password(code)
+            session.commit()
+    except (SchemaOutOfDate, OperationalError) as exc:
+        _fail(f"cơ sở dữ liệu: {str(exc).strip().splitlines()[0]}")
+    typer.echo(f"Đã đăng ký số {stored_phone} và mã PIN cho {name}.")
 
 
 def _read_password() -> str:

@@ -22,6 +22,7 @@ class ReportContext:
     operator_nodes: set[str]
     now: datetime
     impact_file: Path = IMPACT_FILE  # per-commune trip costs (REPORTS_IMPACT_FILE)
+    service_level_s: int = 20  # SERVICE_LEVEL_S: the queue's yardstick
 
     @property
     def offset_s(self) -> int:
@@ -38,4 +39,5 @@ def report_context(request: Request) -> ReportContext:
         operator_nodes={flow.operator for flow in flows},
         now=utcnow(),
         impact_file=request.app.state.settings.reports.impact_file,
+        service_level_s=request.app.state.settings.service_level_s,
     )

@@ -46,7 +46,12 @@ def content_security_policy(**extra: tuple[str, ...]) -> str:
 DEFAULT_CSP = content_security_policy()
 # Path prefix → the policy of the pages under it, longest prefix first; a page that needs
 # more (a softphone's Twilio connections) gets a line here, built with the function above.
-CSP_BY_PATH: dict[str, str] = {}
+CSP_BY_PATH: dict[str, str] = {
+    # The console's softphone (Twilio's Voice SDK) signals over Twilio's WebSockets (any
+    # edge, `voice-js.<edge>.twilio.com`) and reports call quality to Twilio's event
+    # gateway; its media is WebRTC, which CSP does not govern, and its sounds are ours.
+    "/console/": content_security_policy(connect_src=("wss://*.twilio.com", "https://eventgw.twilio.com")),
+}
 
 # Where files are served as they are, with their own caching headers.
 STATIC_PREFIXES = ("/console/static/", "/voice-prompts/", "/static/", "/m/static/")

@@ -15,6 +15,7 @@ from callcenter.reports.period import Period
 from callcenter.reports.summary import in_period
 from models.call import Call
 from models.dossier import Dossier
+from models.queue import QueueEntry
 from models.user import User
 
 Sort = Literal["newest", "oldest", "longest"]
@@ -42,6 +43,8 @@ class CallLogRow:
     dossier_status: str | None
     operator: str | None  # username of who handled the call's dossier
     operator_name: str | None = None  # their full name
+    answered_by: str | None = None  # the operator who took the call from the queue
+    queue_wait_s: int | None = None  # how long the caller waited in the queue
 
     def sort_value(self, sort: Sort) -> Any:
         if sort == "longest":
@@ -77,11 +80,17 @@ def _after(sort: Sort, value: Any, row_id: int) -> ColumnElement[bool]:
     return or_(key < value, and_(key == value, Call.id < row_id))
 
 
-def _statement(filters: CallLogFilters) -> Select[Call, str | None, str, str, str, str]:
+def _latest_entry(column: Any) -> Any:
+    """The call's latest queue entry's `column` (a call is queued once, nearly always)."""
+    return (select(column).where(QueueEntry.call_id == Call.id).order_by(QueueEntry.id.desc()).limit(1)
+            .correlate(Call).scalar_subquery())
+
+
+def _statement(filters: CallLogFilters) -> Select[Any]:
     operator = aliased(User)
     stmt = (
         select(Call, Dossier.applicant_name, Dossier.procedure, Dossier.status, operator.username,
-               operator.full_name)
+               operator.full_name, _latest_entry(QueueEntry.answered_by), _latest_entry(QueueEntry.wait_s))
         .outerjoin(Dossier, Dossier.reference == Call.dossier_reference)
         # Who handled the dossier (kept after submission); a live call's answering
         # operator is the call's own record.
@@ -109,8 +118,8 @@ def list_call_log(
     key = _key(sort)
     order = (key.asc(), Call.id.asc()) if sort == "oldest" else (key.desc(), Call.id.desc())
     rows = session.execute(stmt.order_by(*order).limit(limit)).all()
-    return [CallLogRow(call, name, procedure, status, op, full or None)
-            for call, name, procedure, status, op, full in rows]
+    return [CallLogRow(call, name, procedure, status, op, full or None, by, waited)
+            for call, name, procedure, status, op, full, by, waited in rows]
 
 
 def next_cursor(rows: list[CallLogRow], *, limit: int, sort: Sort) -> tuple[list[CallLogRow], str | None]:

@@ -28,6 +28,7 @@ from callcenter.supervisor.calllog import (
 )
 from callcenter.supervisor.common import page_period
 from callcenter.supervisor.templating import OUTCOMES, render
+from ivr.queue.entries import latest_entry
 from ivr.runtime import HotlineRuntime
 from models.base import utcnow
 from models.db import SessionDep
@@ -39,7 +40,8 @@ router = APIRouter()
 PAGE_SIZE = 50
 _CSV_BATCH = 1000
 CSV_HEADER = ("Mã cuộc gọi", "Số gọi đến", "Bắt đầu", "Kết thúc", "Thời lượng (giây)", "Kết quả",
-              "Bỏ máy ở bước", "Số hồ sơ", "Thủ tục", "Người nộp", "Điện thoại viên")
+              "Bỏ máy ở bước", "Số hồ sơ", "Thủ tục", "Người nộp", "Điện thoại viên",
+              "Điện thoại viên nghe máy", "Chờ trong hàng chờ (giây)")
 Ctx = Annotated[ReportContext, Depends(report_context)]
 
 
@@ -100,7 +102,8 @@ def _csv_row(row: CallLogRow, steps: dict[str, str]) -> tuple[object, ...]:
     gave_up = steps.get(c.abandoned_menu, "một bước của menu") if c.abandoned_menu else ""
     return (c.call_sid, c.from_number, c.started_at.isoformat(), ended, c.duration_s,
             OUTCOMES.get(c.outcome or "", c.outcome or ""), gave_up, c.dossier_reference,
-            row.procedure, row.applicant_name, row.operator_name or row.operator)
+            row.procedure, row.applicant_name, row.operator_name or row.operator, row.answered_by,
+            row.queue_wait_s)
 
 
 @router.get("/calls.csv")
@@ -144,4 +147,5 @@ def call_page(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx, 
     return render(request, "sv_call.html", {
         "call": call, "dossier": dossier, "path": call_path(call.events, [flow, runtime.current]),
         "abandoned_at": dict(ctx.menus).get(call.abandoned_menu or ""),
+        "entry": latest_entry(db, call_sid=call.call_sid),
     })

@@ -13,6 +13,7 @@ from callcenter.reports import dashboard as figures
 from callcenter.reports.context import ReportContext
 from callcenter.reports.impact import Impact, ImpactConfig, impact, load_impact_config, since_start
 from callcenter.reports.period import Period, parse_period
+from callcenter.reports.queue import OperatorCalls, QueueFigures, operator_calls, queue_figures
 from callcenter.reports.summary import CallSummary, FunnelStep, call_summary, funnel
 from callcenter.reports.web import WebStep, web_funnel
 
@@ -63,6 +64,8 @@ class PeriodFigures:
     impact: Impact
     impact_since_start: Impact
     impact_config: ImpactConfig
+    queue: QueueFigures
+    operator_calls: list[OperatorCalls]
 
 
 def period_figures(session: Session, *, period: Period, ctx: ReportContext) -> PeriodFigures:
@@ -83,6 +86,8 @@ def period_figures(session: Session, *, period: Period, ctx: ReportContext) -> P
         impact_since_start=impact(session, period=since_start(config, ctx.tz), config=config,
                                   offset_s=ctx.offset_s),
         impact_config=config,
+        queue=queue_figures(session, period=period, service_level_s=ctx.service_level_s),
+        operator_calls=operator_calls(session, period=period),
     )
 
 

@@ -12,6 +12,7 @@ from callcenter.audit.log import record_audit
 from callcenter.console.deps import SupervisorPage, client_ip
 from callcenter.console.templating import procedure_name
 from callcenter.csv_export import csv_text
+from callcenter.operators.wrap_up import code_label
 from callcenter.reports.context import ReportContext, report_context
 from callcenter.supervisor.charts import PALETTE, Series, bar_chart, column_chart
 from callcenter.supervisor.common import DEFAULT_DAYS, PeriodFigures, page_period, period_figures
@@ -130,6 +131,22 @@ def report_csv(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx,
         rows += [("Điện thoại viên", op.full_name or op.username, "Nhận xử lý", op.handled),
                  ("Điện thoại viên", op.full_name or op.username, "Đã gửi", op.submitted),
                  ("Điện thoại viên", op.full_name or op.username, "Gọi lại", op.callbacks)]
+    q = f.queue
+    rows += [("Hàng chờ điện thoại viên", "", name, value) for name, value in (
+        ("Vào hàng chờ", q.offered), ("Được nghe máy", q.answered),
+        (f"Nghe máy trong {ctx.service_level_s} giây", q.answered_within_service_level),
+        ("Bỏ máy khi chờ", q.abandoned), ("Chọn gọi lại", q.callback_chosen),
+        ("Tỉ lệ nghe máy trong chuẩn (%)",
+         round(100 * q.service_level, 1) if q.service_level is not None else ""),
+        ("Chờ trung bình (giây)", round(q.avg_wait_s) if q.avg_wait_s is not None else ""),
+        ("Xử lý trung bình (giây)", round(q.avg_handle_s) if q.avg_handle_s is not None else ""))]
+    for oc in f.operator_calls:
+        name = oc.full_name or oc.username
+        rows += [("Điện thoại viên", name, "Cuộc gọi đã nghe", oc.answered),
+                 ("Điện thoại viên", name, "Xử lý trung bình (giây)",
+                  round(oc.avg_handle_s) if oc.avg_handle_s is not None else "")]
+        rows += [("Điện thoại viên", name, f"Kết quả: {code_label(code)}", n)
+                 for code, n in oc.wrap_up_codes.items()]
     rows += [("Hồ sơ", f"{procedure} / {status}", "Số hồ sơ", n)
              for procedure, status, n in f.by_procedure_status]
     rows += [("Hồ sơ theo kênh", channel, "Số hồ sơ", n) for channel, n in f.by_channel.items()]

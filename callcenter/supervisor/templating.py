@@ -20,6 +20,7 @@ from callcenter.calls.narrative import OUTCOMES
 from callcenter.console import templating as console
 from callcenter.console.session import ensure_session, write_session
 from callcenter.console.templating import duration, vnd
+from callcenter.operators.wrap_up import code_label
 from ivr.settings import Settings
 
 __all__ = ["OUTCOMES", "TEMPLATES", "duration", "render", "vnd"]
@@ -28,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 _ENV = console.TEMPLATES.env.overlay(
     loader=ChoiceLoader([FileSystemLoader(str(HERE / "templates")), console.TEMPLATES.env.loader]),  # type: ignore[list-item]
 )
-_ENV.globals.update(OUTCOMES=OUTCOMES)
+_ENV.globals.update(OUTCOMES=OUTCOMES, WRAP_UP_LABEL=code_label)
 TEMPLATES = Jinja2Templates(env=_ENV)
 
 

@@ -5,6 +5,8 @@ Used by `tongdai call`, by tests and by the benchmark; see docs/phone-simulator.
 
 from ivr.simulator.call import (
     ENDING_LABELS,
+    MAX_STEPS,
+    QUEUE_ROUND_S,
     Heard,
     InvalidKeys,
     Keypad,
@@ -20,6 +22,8 @@ from ivr.simulator.twiml import Gather, InvalidTwiML, parse_twiml
 
 __all__ = [
     "ENDING_LABELS",
+    "MAX_STEPS",
+    "QUEUE_ROUND_S",
     "CallIdentity",
     "Gather",
     "Heard",

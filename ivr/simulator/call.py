@@ -23,6 +23,7 @@ from ivr.simulator.twiml import (
     Gather,
     Hangup,
     InvalidTwiML,
+    Leave,
     Pause,
     Play,
     Record,
@@ -35,6 +36,9 @@ from ivr.simulator.twiml import (
 )
 
 VOICE_PATH = "/twilio/voice"
+# Between two requests of the wait URL a real caller hears ~35 s of music; the simulator
+# waits this long instead (a demo does not want to sit through the music).
+QUEUE_ROUND_S = 5.0
 STATUS_PATH = "/twilio/voice/status"
 MAX_STEPS = 60
 
@@ -79,7 +83,10 @@ Listener = Callable[[Heard], None]
 
 
 class ScriptedKeypad:
-    """Entries from a script such as `1,2,90567#,1,1`; hangs up when the script runs out."""
+    """Entries from a script such as `1,2,90567#,1,1`; hangs up when the script runs out
+    (in the operators' queue it keeps waiting instead)."""
+
+    scripted = True
 
     def __init__(self, entries: list[str]) -> None:
         for entry in entries:
@@ -141,6 +148,20 @@ class _Pending:
 
 
 @dataclass
+class _Queue:
+    """The caller is in Twilio's queue: the wait URL is requested until they leave or are bridged."""
+
+    wait_url: str
+    wait_method: str
+    action: str | None
+    method: str
+    joined: float
+
+    def waited_s(self) -> str:
+        return str(int(time.monotonic() - self.joined))
+
+
+@dataclass
 class SimulatedCall:
     base_url: str
     token: str | None
@@ -154,6 +175,13 @@ class SimulatedCall:
     _pending: _Pending | None = None
     _after_record: bool = False
     _started: float = 0.0
+    # Follow <Enqueue waitUrl=…> as Twilio does (the terminal phone); off: the call ends there.
+    follow_queue: bool = False
+    queue_round_s: float = QUEUE_ROUND_S
+    # How long the driver should let pass before sending the next request (hold music).
+    hold_s: float = 0.0
+    _queue: _Queue | None = None
+    _in_wait: bool = False
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -218,13 +246,22 @@ class SimulatedCall:
         return self._sign(nxt)
 
     def _act_out(self, verbs: list[Verb], document_url: str) -> _Pending | None:
+        in_wait, self._in_wait = self._in_wait, False
+        self.hold_s = 0.0
         for verb in verbs:
             if isinstance(verb, Say | Play | Pause):
                 self._hear_prompt(verb)
             elif isinstance(verb, Gather):
                 for prompt in verb.prompts:
                     self._hear_prompt(prompt)
+                if self._queue is not None and hasattr(self.keypad, "in_queue_s"):
+                    # A keypad that can wait with a timeout paces the queue itself.
+                    self.keypad.in_queue_s = self.queue_round_s
                 entry = self.keypad.keys(verb)
+                if hasattr(self.keypad, "in_queue_s"):
+                    self.keypad.in_queue_s = None
+                if entry is None and self._queue is not None and getattr(self.keypad, "scripted", False):
+                    entry = ""  # a script that ran out in the queue keeps waiting
                 if entry is None:
                     self._hear(Heard("hangup", "người gọi gác máy"))
                     self._end("caller")
@@ -251,6 +288,15 @@ class SimulatedCall:
                     RecordingDuration="7",
                     Digits="hangup",
                 )
+            elif isinstance(verb, Enqueue) and self.follow_queue and verb.wait_url:
+                self._queue = _Queue(urljoin(document_url, verb.wait_url), verb.wait_url_method,
+                                     urljoin(document_url, verb.action) if verb.action else None, verb.method,
+                                     time.monotonic())
+                self._hear(Heard("ring", f"vào hàng chờ «{verb.queue}», chờ điện thoại viên"))
+                return self._wait_request()
+            elif isinstance(verb, Leave) and self._queue is not None:
+                self._hear(Heard("other", "rời hàng chờ"))
+                return self._left("leave")
             elif isinstance(verb, Enqueue | Dial):
                 self._hear(Heard("ring", "đổ chuông tới điện thoại viên"))
                 self._end("operator")
@@ -261,10 +307,38 @@ class SimulatedCall:
                 return None
             elif isinstance(verb, Unsupported):
                 self._hear(Heard("other", f"<{verb.tag}> bỏ qua"))
+        if self._queue is not None:
+            if in_wait and not any(isinstance(v, Gather) for v in verbs):
+                # Twilio stops asking the wait URL once an operator takes the caller; this
+                # phone cannot see the bridge `tongdai agent` played, asks once more and is
+                # told who answered.
+                self._hear(Heard("ring", "đã nối máy với điện thoại viên"))
+                self._end("operator")
+                return None
+            # The music plays, then Twilio asks again (a keypad that waited has paced it).
+            self.hold_s = 0.0 if hasattr(self.keypad, "in_queue_s") else self.queue_round_s
+            return self._wait_request()
         # Twilio hangs up when the document runs out.
         self._hear(Heard("hangup", "gác máy"))
         self._end("end")
         return None
+
+    def _wait_request(self) -> _Pending:
+        assert self._queue is not None
+        self._in_wait = True
+        # Twilio also sends QueuePosition and CurrentQueueSize; this phone cannot know them
+        # and leaves them out (the server then counts the place itself).
+        return self._next(self._queue.wait_method, self._queue.wait_url, QueueTime=self._queue.waited_s(),
+                          AvgQueueTime="0", QueueSid="QU" + "0" * 32)
+
+    def _left(self, result: str) -> _Pending | None:
+        queue, self._queue = self._queue, None
+        assert queue is not None
+        if queue.action is None:
+            self._end("end")
+            return None
+        return self._next(queue.method, queue.action, QueueResult=result, QueueTime=queue.waited_s(),
+                          QueueSid="QU" + "0" * 32)
 
     # -- helpers ------------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ def run_call(client: httpx.Client, call: SimulatedCall, *, status_callback: bool
     """Plays the whole call, then reports it completed as Twilio does."""
     request: WebhookRequest | None = call.first_request()
     while request is not None:
+        if call.hold_s:
+            time.sleep(call.hold_s)  # hold music in the queue
         started = time.perf_counter()
         response = _send(client, request)
         latency = time.perf_counter() - started

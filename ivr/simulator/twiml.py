@@ -63,6 +63,15 @@ class Record:
 @dataclass(frozen=True)
 class Enqueue:
     queue: str
+    wait_url: str | None = None
+    action: str | None = None
+    method: str = "POST"
+    wait_url_method: str = "POST"
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Out of the queue (in a wait URL's answer): Twilio then requests the Enqueue action."""
 
 
 @dataclass(frozen=True)
@@ -86,10 +95,11 @@ class Unsupported:
     tag: str
 
 
-Verb = Say | Play | Pause | Gather | Redirect | Record | Enqueue | Dial | Hangup | Reject | Unsupported
+Verb = (Say | Play | Pause | Gather | Redirect | Record | Enqueue | Leave | Dial | Hangup | Reject
+        | Unsupported)
 
 # Voice verbs Twilio accepts that this phone does not act out; they are skipped, not errors.
-_KNOWN_UNSUPPORTED = {"Connect", "Pay", "Prompt", "Refer", "Start", "Stop", "Leave", "Sms", "Message", "Echo"}
+_KNOWN_UNSUPPORTED = {"Connect", "Pay", "Prompt", "Refer", "Start", "Stop", "Sms", "Message", "Echo"}
 
 
 def parse_twiml(body: bytes | str) -> list[Verb]:
@@ -131,7 +141,10 @@ def _verb(el: ET.Element) -> Verb:
     if tag == "Record":
         return Record(action=el.get("action"), method=_method(el), max_length_s=_int(el, "maxLength", 3600))
     if tag == "Enqueue":
-        return Enqueue(queue=(el.text or "").strip())
+        return Enqueue(queue=(el.text or "").strip(), wait_url=el.get("waitUrl"), action=el.get("action"),
+                       method=_method(el), wait_url_method=el.get("waitUrlMethod", "POST").upper())
+    if tag == "Leave":
+        return Leave()
     if tag == "Dial":
         number = (el.text or "").strip() or " ".join((child.text or "").strip() for child in el)
         return Dial(number=number, action=el.get("action"))

@@ -115,3 +115,17 @@ def test_unlock_names_an_unknown_user(tongdai: Callable[..., Result], db: Sessio
     result = tongdai("users", "unlock", "khongco")
     assert result.exit_code == 1
     assert "Lỗi: không có tài khoản khongco" in result.output
+
+
+def test_an_operators_phone_and_pin_are_registered_and_the_pin_hashed(
+    tongdai: Callable[..., Result], db: Session
+) -> None:
+    assert tongdai("users", "add", "vana", "--role", "operator", stdin="mat-khau-du-dai-123\n").exit_code == 0
+    bad = tongdai("users", "pin", "vana", "--phone", "0905111222", stdin="12\n")
+    assert bad.exit_code == 1 and "4 đến 8 chữ số" in bad.output
+    done = tongdai("users", "pin", "vana", "--phone", "0905111222", stdin="2468\n")
+    assert done.exit_code == 0, done.output
+    db.expire_all()
+    user = db.scalar(select(User).where(User.username == "vana"))
+    assert user is not None and user.phone == "+84905111222"
+    assert user.pin_hash and "2468" not in user.pin_hash and user.pin_hash.startswith("$argon2")

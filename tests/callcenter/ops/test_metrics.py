@@ -24,17 +24,23 @@ def scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], 
 
 
 def test_a_call_shows_in_the_counters_and_the_webhook_latency(client: TestClient, db: Session) -> None:
+    # The app (and its counters) lives for the whole test session: count what this call adds.
+    before = scrape(client)
     caller = VoiceCaller(client)
     caller.post("/twilio/voice")
     caller.post("/twilio/voice/status", CallStatus="completed", CallDuration="12")
     db.add(OutboxEntry(kind="sms.send", idempotency_key="k1", payload={}, status="failed"))
     db.commit()
     samples = scrape(client)
-    assert samples[("tongdai_calls_started_total", ())] == 1
-    assert samples[("tongdai_calls_ended_total", (("outcome", "abandoned"),))] == 1
-    assert samples[("tongdai_webhook_duration_seconds_count", (("route", "/twilio/voice"),))] == 1
-    assert samples[("tongdai_webhook_duration_seconds_count", (("route", "/twilio/voice/status"),))] == 1
-    assert samples[("tongdai_outbox_entries", (("state", "failed"),))] == 1
+
+    def added(key: tuple[str, tuple[tuple[str, str], ...]]) -> float:
+        return samples[key] - before.get(key, 0.0)
+
+    assert added(("tongdai_calls_started_total", ())) == 1
+    assert added(("tongdai_calls_ended_total", (("outcome", "abandoned"),))) == 1
+    assert added(("tongdai_webhook_duration_seconds_count", (("route", "/twilio/voice"),))) == 1
+    assert added(("tongdai_webhook_duration_seconds_count", (("route", "/twilio/voice/status"),))) == 1
+    assert samples[("tongdai_outbox_entries", (("state", "failed"),))] == 1  # a gauge: now
 
 
 def test_health_and_readiness(client: TestClient) -> None:

@@ -1,0 +1,231 @@
+"""Live calls (contract section 8): the softphone token, presence, callers waiting, wrap-up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from pydantic import BaseModel, Field
+from sqlalchemy import or_, select
+
+from callcenter.auth.deps import SettingsDep, StaffUser, SupervisorUser, require_roles
+from callcenter.operators.card import CallerCard, card_for, current_card_entry, waiting_entries
+from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
+from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
+from ivr.queue.presence import (
+    ANSWERING_ROLES,
+    StateRefused,
+    heartbeat,
+    housekeep,
+    identity_of,
+    match,
+    set_state,
+)
+from models.base import utcnow
+from models.db import SessionDep
+from models.operator import OperatorPresence
+from models.queue import QueueEntry
+from models.user import User
+
+router = APIRouter(tags=["live calls"])
+AnsweringUser = Annotated[User, Depends(require_roles(*ANSWERING_ROLES))]
+
+
+class VoiceTokenOut(BaseModel):
+    token: str
+    identity: str
+    expires_at: datetime
+
+
+@router.post("/voice/token")
+def voice_token(user: AnsweringUser, settings: SettingsDep) -> VoiceTokenOut:
+    try:
+        minted = mint_voice_token(settings=settings, user=user, now=utcnow())
+    except SoftphoneNotConfigured as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=f"Chưa cấu hình điện thoại trên trình duyệt: thiếu {', '.join(exc.missing)}.",
+        ) from None
+    return VoiceTokenOut(token=minted.token, identity=minted.identity, expires_at=minted.expires_at)
+
+
+class PresenceOut(BaseModel):
+    username: str
+    name: str
+    state: str
+    since: datetime
+    call_sid: str | None
+
+
+class StateIn(BaseModel):
+    state: Literal["ready", "away"]
+
+
+def _presence_out(user: User, row: OperatorPresence | None) -> PresenceOut:
+    if row is None:
+        return PresenceOut(username=user.username, name=user.full_name, state="away", since=user.created_at,
+                           call_sid=None)
+    return PresenceOut(username=user.username, name=user.full_name, state=row.state, since=row.since,
+                       call_sid=row.call_sid if row.state in ("on_call", "wrap_up") else None)
+
+
+@router.put("/operators/me/state")
+def put_state(body: StateIn, user: AnsweringUser, session: SessionDep, settings: SettingsDep) -> PresenceOut:
+    now = utcnow()
+    housekeep(session, settings=settings, now=now)
+    try:
+        row = set_state(session, user=user, state=body.state, now=now)
+    except StateRefused as exc:
+        session.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
+    match(session, now=now)
+    session.commit()
+    return _presence_out(user, row)
+
+
+class CardDossier(BaseModel):
+    reference: str
+    procedure: str
+    status: str
+    created_at: datetime
+
+
+class CardOut(BaseModel):
+    call_sid: str
+    from_: str = Field(serialization_alias="from")
+    waiting_s: int
+    vessel: str | None
+    vessel_from_caller_id: bool
+    vessel_verified: bool
+    vessel_name: str | None
+    owner_name: str | None
+    procedure: str | None
+    variant: str | None
+    path: list[str]
+    reason: str | None
+    reason_text: str
+    answered_by: str | None
+    wrap_up_code: str | None
+    dossiers: list[CardDossier]
+    open_callbacks: int
+
+    @classmethod
+    def of(cls, card: CallerCard) -> CardOut:
+        return cls(
+            call_sid=card.call_sid, from_=card.from_number, waiting_s=card.waiting_s,
+            vessel=card.vessel_registration, vessel_from_caller_id=card.vessel_from_caller_id,
+            vessel_verified=card.vessel_verified,
+            vessel_name=card.vessel_name,
+            owner_name=card.owner_name, procedure=card.procedure, variant=card.variant, path=card.path,
+            reason=card.reason, reason_text=card.reason_text, answered_by=card.answered_by,
+            wrap_up_code=card.wrap_up_code,
+            dossiers=[CardDossier(**vars(d)) for d in card.dossiers], open_callbacks=card.open_callbacks,
+        )
+
+
+class MeOut(PresenceOut):
+    identity: str
+    offer: CardOut | None  # the caller offered to this operator now (their console rings)
+    card: CardOut | None  # the caller they are talking to, or wrapping up
+
+
+@router.get("/operators/me", response_model_by_alias=True)
+def get_me(user: AnsweringUser, session: SessionDep, settings: SettingsDep) -> MeOut:
+    """This operator's presence, the caller offered to them and the card of their call."""
+    now = utcnow()
+    heartbeat(session, user_id=user.id, now=now)  # a client that asks is still there
+    housekeep(session, settings=settings, now=now)
+    match(session, now=now)
+    session.commit()
+    row = session.get(OperatorPresence, user.id)
+    base = _presence_out(user, row)
+    offer = card = None
+    if row is not None and row.offer_call_sid:
+        entry = session.scalar(select(QueueEntry).where(
+            QueueEntry.call_sid == row.offer_call_sid, QueueEntry.offered_to_id == user.id,
+            QueueEntry.result == "waiting"))
+        offer = CardOut.of(card_for(session, entry=entry, now=now)) if entry is not None else None
+    if row is not None and row.state in ("on_call", "wrap_up"):
+        entry = current_card_entry(session, user_id=user.id, call_sid=row.call_sid)
+        card = CardOut.of(card_for(session, entry=entry, now=now)) if entry is not None else None
+    return MeOut(**base.model_dump(), identity=identity_of(user), offer=offer, card=card)
+
+
+@router.get("/operators")
+def list_operators(user: SupervisorUser, session: SessionDep, settings: SettingsDep) -> list[PresenceOut]:
+    now = utcnow()
+    housekeep(session, settings=settings, now=now)
+    session.commit()
+    rows = session.execute(
+        select(User, OperatorPresence).outerjoin(OperatorPresence, OperatorPresence.user_id == User.id)
+        .where(User.active.is_(True), or_(User.role == "operator", OperatorPresence.user_id.is_not(None)))
+        .order_by(User.username)
+    ).all()
+    return [_presence_out(u, p) for u, p in rows]
+
+
+class WaitingOut(BaseModel):
+    call_sid: str
+    from_: str = Field(serialization_alias="from")
+    waiting_s: int
+    vessel: str | None
+    path: list[str]
+    reason: str | None
+    offered_to: str | None
+
+
+@router.get("/queue", response_model_by_alias=True)
+def get_queue(user: StaffUser, session: SessionDep) -> list[WaitingOut]:
+    now = utcnow()
+    entries = waiting_entries(session)
+    offered = {e.offered_to_id for e in entries if e.offered_to_id}
+    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(offered))).all()) \
+        if offered else {}
+    out = []
+    for entry in entries:
+        card = card_for(session, entry=entry, now=now, full=False)
+        out.append(WaitingOut(call_sid=entry.call_sid, from_=card.from_number, waiting_s=card.waiting_s,
+                              vessel=card.vessel_registration, path=card.path, reason=entry.reason,
+                              offered_to=names.get(entry.offered_to_id) if entry.offered_to_id else None))
+    return out
+
+
+class WrapUpCodeOut(BaseModel):
+    code: str
+    label: str
+
+
+@router.get("/wrap-up-codes")
+def get_wrap_up_codes(user: StaffUser) -> list[WrapUpCodeOut]:
+    return [WrapUpCodeOut(code=c.code, label=c.label) for c in wrap_up_codes()]
+
+
+class WrapUpIn(BaseModel):
+    code: str = Field(max_length=32)
+    note: str = Field(default="", max_length=2000)
+
+
+class WrapUpOut(BaseModel):
+    code: str | None
+    note: str | None
+    by: str | None
+    at: datetime | None
+
+
+@router.post("/calls/{call_sid}/wrap-up")
+def post_wrap_up(call_sid: str, body: WrapUpIn, user: AnsweringUser, session: SessionDep,
+                 settings: SettingsDep) -> WrapUpOut:
+    now = utcnow()
+    try:
+        entry = file_wrap_up(session, call_sid=call_sid, user=user, code=body.code, note=body.note, now=now)
+    except WrapUpRefused as exc:
+        session.rollback()
+        if exc.field is not None:
+            raise HTTPException(exc.status, detail=[{"loc": ["body", exc.field], "msg": exc.message,
+                                                     "type": "value_error"}]) from None
+        raise HTTPException(exc.status, detail=exc.message) from None
+    match(session, now=now)
+    session.commit()
+    return WrapUpOut(code=entry.wrap_up_code, note=entry.wrap_up_note, by=entry.wrap_up_by,
+                     at=entry.wrap_up_at)

@@ -1,0 +1,246 @@
+"""The console's live calls: the ready/away toggle, the softphone's token, the callers
+waiting, the caller's card and the wrap-up — pushed by server-sent events.
+
+Why SSE polling the database: the card must reach the operator's screen within a second
+of the bridge, and the bridge is recorded by whichever worker (or host) Twilio's Queue url
+reached. A stream that reads a few indexed rows every half second sees it from any worker,
+needs no broker and no in-process state, and ends after five minutes so connections spread
+over the workers (the browser reconnects by itself). The stream is also the console's
+heartbeat: a console that goes away stops it, and its operator is set away within a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.console.csrf import CsrfForm
+from callcenter.console.deps import StaffPage, console_user
+from callcenter.console.errors import ConsoleError
+from callcenter.console.session import read_session
+from callcenter.console.templating import phone_national, procedure_name
+from callcenter.operators.card import CallerCard, card_for, current_card_entry, waiting_entries
+from callcenter.operators.draft import DraftRefused, draft_from_call
+from callcenter.operators.sounds import SOUND_NAMES, sound_wav
+from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
+from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
+from ivr.flow.definition import WAITING
+from ivr.queue.presence import (
+    ANSWERING_ROLES,
+    StateRefused,
+    heartbeat,
+    housekeep,
+    match,
+    set_state,
+)
+from ivr.runtime import HotlineRuntime
+from ivr.settings import Settings
+from models.base import utcnow
+from models.db import SessionDep, write_unit
+from models.operator import OperatorPresence
+from models.queue import QueueEntry
+from models.user import User
+
+router = APIRouter()
+POLL_S = 0.5
+HOUSEKEEP_EVERY_S = 2.0
+STREAM_SECONDS = 300.0
+STATES = {"ready": "Sẵn sàng", "on_call": "Đang nghe máy", "wrap_up": "Ghi kết quả", "away": "Vắng mặt"}
+AWAY_REASONS = {"missed_offer": "Không nhận cuộc gọi được mời", "console_lost": "Mất kết nối màn hình"}
+
+
+def _csrf_header(request: Request, x_csrf_token: Annotated[str, Header()] = "") -> None:
+    session = read_session(request)
+    if session is None or not x_csrf_token or not secrets.compare_digest(x_csrf_token, session.csrf_token):
+        raise ConsoleError(403, "Yêu cầu bị từ chối", "Thiếu mã bảo vệ CSRF: hãy tải lại trang.")
+
+
+CsrfHeader = Annotated[None, Depends(_csrf_header)]
+
+
+def _answering(user: User) -> None:
+    if user.role not in ANSWERING_ROLES:
+        raise ConsoleError(403, "Không có quyền", "Tài khoản này không nhận cuộc gọi.")
+
+
+def _titles(request: Request) -> dict[str, str]:
+    """The menus a caller can be in (where they press keys), by node, as the guide names them."""
+    runtime: HotlineRuntime = request.app.state.hotline
+    titles: dict[str, str] = {}
+    for flow in (runtime.current, *runtime.flows.values()):
+        for name, node in flow.nodes.items():
+            if node.type in WAITING:
+                titles.setdefault(name, node.title or name)
+    return titles
+
+
+def _card_json(card: CallerCard, titles: dict[str, str]) -> dict[str, Any]:
+    data = asdict(card)
+    data["path_titles"] = [titles[p] for p in card.path if p in titles]
+    data["from_display"] = phone_national(card.from_number)
+    data["procedure_name"] = procedure_name(card.procedure) if card.procedure else None
+    for key in ("joined_at", "bridged_at"):
+        data[key] = data[key].isoformat() if data[key] else None
+    data["dossiers"] = [{**d, "created_at": d["created_at"].isoformat(),
+                         "procedure_name": procedure_name(d["procedure"])} for d in data["dossiers"]]
+    return data
+
+
+def snapshot(db: Session, *, user: User, titles: dict[str, str], now: datetime) -> dict[str, Any]:
+    """What this operator's console shows now (the same from any worker)."""
+    row = db.get(OperatorPresence, user.id)
+    state = row.state if row is not None else "away"
+    offer = card = None
+    if row is not None and row.offer_call_sid:
+        entry = db.scalar(select(QueueEntry).where(
+            QueueEntry.call_sid == row.offer_call_sid, QueueEntry.offered_to_id == user.id,
+            QueueEntry.result == "waiting"))
+        offer = _card_json(card_for(db, entry=entry, now=now), titles) if entry is not None else None
+    if row is not None and state in ("on_call", "wrap_up"):
+        entry = current_card_entry(db, user_id=user.id, call_sid=row.call_sid)
+        card = _card_json(card_for(db, entry=entry, now=now), titles) if entry is not None else None
+    waiting = [_card_json(card_for(db, entry=e, now=now, full=False), titles)
+               for e in waiting_entries(db, limit=30)]
+    return {
+        "state": state, "state_label": STATES.get(state, state),
+        "since": (row.since if row is not None else now).isoformat(),
+        "away_reason": AWAY_REASONS.get(row.away_reason or "", "") if row is not None else "",
+        "offer": offer, "card": card, "waiting": waiting,
+    }
+
+
+def _stream_user(request: Request, factory: sessionmaker[Session]) -> User:
+    with factory() as db:
+        user = console_user(request, db)
+        _answering(user)
+        db.expunge(user)
+        return user
+
+
+@router.get("/live/events")
+async def live_events(request: Request) -> StreamingResponse:
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    settings: Settings = request.app.state.settings
+    user = await run_in_threadpool(_stream_user, request, factory)
+    titles = _titles(request)
+    last_housekeep = [0.0]
+
+    def tick() -> dict[str, Any]:
+        now = utcnow()
+        with factory() as db:
+            if time.monotonic() - last_housekeep[0] >= HOUSEKEEP_EVERY_S:
+                last_housekeep[0] = time.monotonic()
+                with write_unit(db):
+                    heartbeat(db, user_id=user.id, now=now)
+                    housekeep(db, settings=settings, now=now)
+                    match(db, now=now)
+                    db.commit()
+            return snapshot(db, user=user, titles=titles, now=now)
+
+    async def stream() -> AsyncIterator[str]:
+        yield "retry: 1000\n\n"
+        sent = ""
+        pinged = time.monotonic()
+        ends = time.monotonic() + STREAM_SECONDS
+        while time.monotonic() < ends and not await request.is_disconnected():
+            data = json.dumps(await run_in_threadpool(tick), ensure_ascii=False, sort_keys=True)
+            if data != sent:
+                sent = data
+                yield f"event: live\ndata: {data}\n\n"
+            elif time.monotonic() - pinged > 15:
+                pinged = time.monotonic()
+                yield ": ping\n\n"
+            await asyncio.sleep(POLL_S)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@router.post("/live/state")
+async def live_state(request: Request, user: StaffPage, db: SessionDep, _: CsrfHeader) -> JSONResponse:
+    _answering(user)
+    body = await request.json()
+    state = body.get("state") if isinstance(body, dict) else None
+    if state not in ("ready", "away"):
+        return JSONResponse({"error": "Trạng thái phải là sẵn sàng hoặc vắng mặt."}, status_code=422)
+    settings: Settings = request.app.state.settings
+    now = utcnow()
+    try:
+        housekeep(db, settings=settings, now=now)
+        set_state(db, user=user, state=state, now=now)
+        match(db, now=now)
+        db.commit()
+    except StateRefused as exc:
+        db.rollback()
+        return JSONResponse({"error": str(exc)}, status_code=409)
+    return JSONResponse(snapshot(db, user=user, titles=_titles(request), now=now))
+
+
+@router.post("/live/token")
+def live_token(request: Request, user: StaffPage, _: CsrfHeader) -> JSONResponse:
+    _answering(user)
+    try:
+        minted = mint_voice_token(settings=request.app.state.settings, user=user, now=utcnow())
+    except SoftphoneNotConfigured as exc:
+        missing = ", ".join(exc.missing)
+        return JSONResponse({"error": f"Chưa cấu hình điện thoại trên trình duyệt: thiếu {missing}."},
+                            status_code=503)
+    return JSONResponse({"token": minted.token, "identity": minted.identity,
+                         "expires_at": minted.expires_at.isoformat()})
+
+
+@router.post("/live/wrap-up")
+async def live_wrap_up(request: Request, user: StaffPage, db: SessionDep, _: CsrfHeader) -> JSONResponse:
+    body = await request.json()
+    body = body if isinstance(body, dict) else {}
+    now = utcnow()
+    try:
+        entry = file_wrap_up(db, call_sid=str(body.get("call_sid", ""))[:64], user=user,
+                             code=str(body.get("code", "")), note=str(body.get("note", "")), now=now)
+        match(db, now=now)
+        db.commit()
+    except WrapUpRefused as exc:
+        db.rollback()
+        return JSONResponse({"error": exc.message, "field": exc.field}, status_code=exc.status)
+    return JSONResponse({"code": entry.wrap_up_code, "note": entry.wrap_up_note, "by": entry.wrap_up_by})
+
+
+@router.get("/live/wrap-up-codes")
+def live_codes(user: StaffPage) -> JSONResponse:
+    return JSONResponse([{"code": c.code, "label": c.label} for c in wrap_up_codes()])
+
+
+@router.post("/calls/{call_sid}/draft")
+def draft_from_live_call(request: Request, call_sid: str, user: StaffPage, form: CsrfForm,
+                         db: SessionDep) -> Response:
+    """A draft dossier started from the call, prefilled with its vessel and procedure, held
+    by this operator."""
+    try:
+        reference = draft_from_call(db, call_sid=call_sid[:64], user=user,
+                                    sending_enabled=request.app.state.settings.twilio_sending_enabled)
+        db.commit()
+    except DraftRefused as exc:
+        db.rollback()
+        raise ConsoleError(exc.status, "Không tạo được hồ sơ", exc.message) from None
+    return RedirectResponse(f"/console/dossiers/{reference}", status_code=303)
+
+
+@router.get("/live/sounds/{name}.wav", include_in_schema=False)
+def softphone_sound(name: str) -> Response:
+    """The softphone's ring and tones, served here rather than fetched from Twilio's CDN."""
+    if name not in SOUND_NAMES:
+        raise ConsoleError(404, "Không có âm thanh này", "Âm thanh không tồn tại.")
+    return Response(sound_wav(name), media_type="audio/wav",
+                    headers={"Cache-Control": "public, max-age=86400"})

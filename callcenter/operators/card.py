@@ -1,0 +1,110 @@
+"""The caller's card: what an operator sees the moment a caller is put through to them —
+and, in short, for every caller waiting (the "callers waiting" panel)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.call import Call
+from models.callback import CallbackRequest
+from models.dossier import Dossier
+from models.queue import QueueEntry
+from models.vessel import Vessel
+
+# Why the caller asked for a person, in the operator's words.
+REASONS = {
+    "key_0": "Bấm phím 0 để gặp điện thoại viên",
+    "misses": "Bấm sai hoặc không bấm ba lần liên tiếp",
+    "guard": "Cuộc gọi quá dài hoặc lạc menu",
+    "fault": "Tổng đài tự động gặp sự cố",
+}
+DOSSIERS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class DossierLine:
+    reference: str
+    procedure: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CallerCard:
+    call_sid: str
+    from_number: str
+    joined_at: datetime
+    waiting_s: int
+    vessel_registration: str | None
+    vessel_from_caller_id: bool
+    vessel_verified: bool
+    vessel_name: str | None
+    owner_name: str | None
+    procedure: str | None
+    variant: str | None
+    path: list[str]
+    reason: str | None
+    reason_text: str
+    answered_by: str | None
+    bridged_at: datetime | None
+    wrap_up_code: str | None
+    dossiers: list[DossierLine] = field(default_factory=list)
+    open_callbacks: int = 0
+
+
+def card_for(session: Session, *, entry: QueueEntry, now: datetime, full: bool = True) -> CallerCard:
+    call = session.get(Call, entry.call_id)
+    state = (call.state if call is not None else None) or {}
+    phone = call.from_number if call is not None else ""
+    registration = entry.vessel_registration or state.get("vessel_registration")
+    vessel = session.scalar(select(Vessel).where(Vessel.registration_number == registration)) \
+        if registration else None
+    from_caller_id = False
+    if registration is None and phone.startswith("+"):
+        # The caller asked for a person before the IVR reached a vessel: the registry's
+        # vessel of their number, when there is exactly one, is the best guess.
+        owned = session.scalars(select(Vessel).where(Vessel.owner_phone == phone).limit(2)).all()
+        if len(owned) == 1:
+            vessel, registration, from_caller_id = owned[0], owned[0].registration_number, True
+    dossiers: list[DossierLine] = []
+    callbacks = 0
+    if full and phone.startswith("+"):
+        dossiers = [DossierLine(d.reference, d.procedure, d.status, d.created_at) for d in session.scalars(
+            select(Dossier).where(Dossier.applicant_phone == phone)
+            .order_by(Dossier.created_at.desc()).limit(DOSSIERS_SHOWN))]
+        callbacks = len(session.scalars(select(CallbackRequest.id).where(
+            CallbackRequest.phone == phone, CallbackRequest.status == "open")).all())
+    end = entry.bridged_at or entry.left_at or now
+    return CallerCard(
+        call_sid=entry.call_sid, from_number=phone, joined_at=entry.joined_at,
+        waiting_s=max(0, int((end - entry.joined_at).total_seconds())),
+        vessel_registration=registration, vessel_from_caller_id=from_caller_id,
+        vessel_verified=bool(state.get("vessel_verified")) and vessel is not None,
+        vessel_name=vessel.vessel_name if vessel else None, owner_name=vessel.owner_name if vessel else None,
+        procedure=state.get("procedure"), variant=state.get("variant"), path=list(entry.path or []),
+        reason=entry.reason, reason_text=REASONS.get(entry.reason or "", "Không rõ"),
+        answered_by=entry.answered_by, bridged_at=entry.bridged_at, wrap_up_code=entry.wrap_up_code,
+        dossiers=dossiers, open_callbacks=callbacks,
+    )
+
+
+def waiting_entries(session: Session, *, limit: int = 100) -> list[QueueEntry]:
+    """Callers waiting now, longest first (a caller leaving for a call-back is not waiting)."""
+    return list(session.scalars(
+        select(QueueEntry).where(QueueEntry.result == "waiting", QueueEntry.callback_request_id.is_(None))
+        .order_by(QueueEntry.joined_at, QueueEntry.id).limit(limit)
+    ))
+
+
+def current_card_entry(session: Session, *, user_id: int, call_sid: str | None) -> QueueEntry | None:
+    """The call an operator is on (or wrapping up): the card their console shows."""
+    if not call_sid:
+        return None
+    return session.scalar(
+        select(QueueEntry).where(QueueEntry.call_sid == call_sid, QueueEntry.answered_by_id == user_id)
+        .order_by(QueueEntry.id.desc()).limit(1)
+    )
