@@ -3,12 +3,11 @@ the hand-over to an operator, and the operator's own leg."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
-from ivr.hours import is_open
+from ivr.hours import callback_promise
 from ivr.prompts import Catalogue
 from ivr.queue.music import MUSIC_PATH, recorded_music
 from ivr.settings import Settings
@@ -28,7 +27,6 @@ DIAL_TIMEOUT_S = 20
 OPERATOR_HOLD_S = 60
 OPERATOR_HOLD_STEP_S = 5
 
-_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
 def _say(parent: VoiceResponse | Gather, text: str, settings: Settings, catalogue: Catalogue) -> None:
@@ -103,33 +101,11 @@ def callback_confirmed(*, reason: str, now: datetime, catalogue: Catalogue, sett
     notice = _NOTICES.get(reason)
     if notice:
         _prompt(response, notice, catalogue, settings)
-    when = callback_when(now, settings)
+    # The same promise as at the end of a call and in the SMS (ivr.hours).
+    when = callback_promise(now, settings).spoken
     _prompt(response, "queue_callback_confirm", catalogue, settings, callback_when=when)
     response.hangup()
     return str(response)
-
-
-def callback_when(now: datetime, settings: Settings) -> str:
-    """When operators will call back, in words: today before closing, or the next open day."""
-    zone = ZoneInfo(settings.timezone)
-    local = now.astimezone(zone)
-    closing = datetime.combine(local.date(), settings.closing_time, tzinfo=zone)
-    if is_open(now, settings) and closing - local >= timedelta(minutes=30):
-        return f"trong hôm nay, trước {_clock(settings.closing_time)}"
-    day = local.date()
-    for _ in range(30):
-        day += timedelta(days=1)
-        opening = datetime.combine(day, settings.opening_time, tzinfo=zone)
-        if is_open(opening, settings):
-            when = "ngày mai" if day == local.date() + timedelta(days=1) else \
-                f"{_WEEKDAYS[day.weekday()]}, ngày {day.day} tháng {day.month}"
-            return f"từ {_clock(settings.opening_time)} sáng {when}" if settings.opening_time.hour < 12 \
-                else f"từ {_clock(settings.opening_time)} {when}"
-    return "trong ngày làm việc gần nhất"
-
-
-def _clock(at: time) -> str:
-    return f"{at.hour} giờ" + (f" {at.minute}" if at.minute else "")
 
 
 def goodbye() -> str:

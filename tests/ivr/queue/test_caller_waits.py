@@ -70,6 +70,8 @@ def test_key_1_leaves_for_a_call_back_that_keeps_the_callers_turn(
     assert leave.verbs() == ["Leave"]
     done = queue_post(voice, "/twilio/voice/queue/done", QueueResult="leave", QueueTime="45")
     assert "gọi lại" in done.said() and "Hangup" in done.verbs()
+    # Said in opening hours: the same promise as at the end of a call (CALLBACKS_PROMISE_HOURS).
+    assert "trong vòng 4 giờ làm việc" in done.said()
     request = db.scalar(select(CallbackRequest).where(CallbackRequest.call_id == _entry(db, voice.sid).call_id))
     assert request is not None and request.reason == "queue_choice"
     assert abs((request.requested_at - joined).total_seconds()) < 1  # the turn is kept
