@@ -5,13 +5,12 @@ CDN each time a console opens. A ring, the call's start and end, and the keypad'
 
 from __future__ import annotations
 
-import io
 import math
 import struct
-import wave
 from functools import lru_cache
 
-RATE = 8000
+from ivr.queue.music import RATE, telephone_wav
+
 # Two frequencies per key, as every telephone plays them.
 _DTMF = {
     "dtmf1": (697, 1209), "dtmf2": (697, 1336), "dtmf3": (697, 1477),
@@ -41,10 +40,4 @@ def sound_wav(name: str) -> bytes:
             value = edge * sum(math.sin(2 * math.pi * f * t) for f in freqs) / len(freqs)
             samples += struct.pack("<h", int(value * 0.4 * 32767))
         samples += bytes(2 * int(RATE * off_s))
-    out = io.BytesIO()
-    with wave.open(out, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(RATE)
-        wav.writeframes(bytes(samples))
-    return out.getvalue()
+    return telephone_wav(bytes(samples))

@@ -51,10 +51,15 @@ def synthesised_wav() -> bytes:
         value = 0.55 * value + 0.12 * sum(math.sin(2 * math.pi * f * t) for f in chord)
         fade = min(1.0, t / 1.5, (SECONDS - t) / 1.5)
         samples += struct.pack("<h", int(max(-1.0, min(1.0, value * fade * 0.5)) * 32767))
+    return telephone_wav(bytes(samples))
+
+
+def telephone_wav(samples: bytes) -> bytes:
+    """16-bit mono samples at 8 kHz as a WAV file: telephone quality, all a caller hears."""
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(RATE)
-        wav.writeframes(bytes(samples))
+        wav.writeframes(samples)
     return out.getvalue()
