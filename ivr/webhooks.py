@@ -27,7 +27,7 @@ from ivr.calls.service import (
 )
 from ivr.hours import is_open
 from ivr.prompts import PROMPTS_ROOT
-from ivr.queue.operator_leg import registered_operator
+from ivr.queue.operator_leg import is_operator_phone
 from ivr.queue.twiml import operator_pin
 from ivr.runtime import HotlineRuntime
 from ivr.signature import TwilioForm
@@ -82,7 +82,7 @@ def incoming_call(request: Request, params: TwilioForm, session: SessionDep) -> 
     def work() -> str:
         # An operator calling from their registered phone is asked for their PIN first (a
         # silent PIN prompt comes back here with `?caller=1` and gets the hotline's menus).
-        if not as_caller and registered_operator(session, from_number=params.get("From", "")):
+        if not as_caller and is_operator_phone(session, from_number=params.get("From", "")):
             return operator_pin(ctx.runtime.catalogue, ctx.settings)
         return answer_new_call(session, params=params, ctx=ctx)
 

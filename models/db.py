@@ -43,8 +43,8 @@ def make_engine(database_url: str, *, timeout_s: float | None = None, **kwargs: 
         event.listen(engine, "begin", _sqlite_begin)
         _WRITE_LOCKS[engine] = (threading.Lock(), busy_s)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", 32)
+    kwargs.setdefault("max_overflow", 8)
     # No ping before every checkout: it is one more round trip on every webhook. A
     # connection the server dropped (a restart) raises a disconnect error instead, which
     # invalidates the pool: that request hears the apology, the next get fresh connections.

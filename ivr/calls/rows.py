@@ -57,7 +57,6 @@ _LOAD = select(
 ).where(_c.call_sid == bindparam("sid")).with_for_update()
 # Parameters named like a column set that column; the guard's are prefixed.
 _ADVANCE = update(CALLS).where(_c.id == bindparam("b_id"), _c.turn == bindparam("b_from_turn"))
-_ADD_EVENT = insert(EVENTS)
 _CLOSE = (
     update(CALLS)
     .where(_c.call_sid == bindparam("sid"), _c.ended_at.is_(None))
@@ -70,6 +69,7 @@ _CLOSE = (
     )
     .returning(_c.id, _c.outcome, _c.abandoned_menu, _c.duration_s)
 )
+_ADD_EVENTS = insert(EVENTS)
 _VESSEL = select(VESSELS.c.id, VESSELS.c.registration_number, VESSELS.c.owner_name)
 _VESSELS_OF_PHONE = _VESSEL.where(VESSELS.c.owner_phone == bindparam("phone")).limit(2)
 _VESSEL_BY_NUMBER = _VESSEL.where(VESSELS.c.registration_number == bindparam("number"))
@@ -138,7 +138,7 @@ def add_events(session: Session, call_id: int, events: Iterable[Event]) -> None:
         for e in events
     ]
     if rows:
-        session.execute(_ADD_EVENT, rows)
+        session.execute(_ADD_EVENTS, rows)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pwdlib import PasswordHash
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ivr.prompts import Catalogue
@@ -89,6 +89,22 @@ def _offer_waiting(session: Session, row: OperatorPresence) -> bool:
         select(QueueEntry.id).where(QueueEntry.call_sid == row.offer_call_sid, QueueEntry.result == "waiting",
                                     QueueEntry.offered_to_id == row.user_id)
     ) is not None
+
+
+_USERS = User.__table__.c
+# Every call to the hotline asks this: a Core statement built once, not an ORM load.
+_PHONE_REGISTERED = (
+    select(_USERS.id)
+    .where(_USERS.phone == bindparam("phone"), _USERS.active.is_(True), _USERS.pin_hash.is_not(None),
+           _USERS.role.in_(ANSWERING_ROLES))
+    .limit(1)
+)
+
+
+def is_operator_phone(session: Session, *, from_number: str) -> bool:
+    """Whether the number calling is an active operator's registered phone (with a PIN)."""
+    phone = caller_number(from_number[:32])
+    return phone.startswith("+") and session.execute(_PHONE_REGISTERED, {"phone": phone}).first() is not None
 
 
 def registered_operator(session: Session, *, from_number: str) -> User | None:
