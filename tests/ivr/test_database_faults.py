@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from callcenter.app import create_app
 from ivr.settings import Settings
 from models.db import make_engine, make_sessionmaker
+from tests.ivr.sms.conftest import Texter
 from tests.ivr.voice import VoiceCaller
 
 
@@ -60,3 +61,27 @@ def test_a_step_stuck_behind_another_writer_ends_in_the_apology_before_twilio_gi
         assert waited < 5  # not Twilio's 15 s: the wait was given up after the timeout
         again = phone.post(first.next_url(), Digits="1")  # Twilio's retry, the lock gone
         assert "Xin lỗi" not in again.said() and again.gather() is not None
+
+
+@pytest.mark.slow
+def test_an_sms_behind_another_writer_is_answered_in_time_and_counted_once(
+    settings: Settings, db: Session, engine: Engine
+) -> None:
+    # The SMS webhook waits for the database no longer than the voice webhooks do.
+    settings.database_timeout_s = 0.5
+    with TestClient(create_app(settings)) as client:
+        texter = Texter(client)
+        with engine.connect() as other:
+            if engine.dialect.name == "postgresql":
+                other.execute(text("LOCK TABLE webhook_claims IN EXCLUSIVE MODE"))
+            else:
+                other.execute(text("INSERT INTO webhook_claims (key, fingerprint, response, created_at) "
+                                   "VALUES ('held', '', '', CURRENT_TIMESTAMP)"))  # SQLite's write lock
+            started = time.monotonic()
+            reply = texter.send("GP 90567", sid="SM" + "7" * 32)
+            waited = time.monotonic() - started
+            other.rollback()
+        assert reply is not None and "su co" in reply  # the apology, in plain Vietnamese
+        assert waited < 5  # not Twilio's 15 s
+        again = texter.send("GP 90567", sid="SM" + "7" * 32)  # Twilio's retry, the lock gone
+        assert again is not None and "Ma ho so" in again
