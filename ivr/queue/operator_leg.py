@@ -54,8 +54,11 @@ def take_caller(
     session: Session, *, user: User, leg_sid: str, waited_s: int, settings: Settings, catalogue: Catalogue,
     now: datetime,
 ) -> str:
-    """The operator on `leg_sid` asks for a caller: theirs, if one is offered to them or can
-    be; otherwise the leg is held (bounded) and asks again."""
+    """The operator on `leg_sid` asks for a caller: `<Dial><Queue>` takes the one offered to
+    them, or — when no caller is promised to another operator — whoever is at the front of
+    Twilio's queue or joins it within the dial's timeout (Twilio may hold a caller whose
+    first wait request has not reached us yet). While the front caller is offered to
+    someone else, the leg is held (bounded) and asks again, so two offers do not cross."""
     housekeep(session, settings=settings, now=now)
     row = presence_of(session, user_id=user.id, now=now)
     session.refresh(row, with_for_update=True)
@@ -73,13 +76,21 @@ def take_caller(
     if not _offer_waiting(session, row):
         match(session, now=now, only_user=user.id)
         session.refresh(row)
-    if _offer_waiting(session, row):
+    if _offer_waiting(session, row) or not _offered_elsewhere(session, row):
         return twiml.dial_queue(settings)
     if waited_s < twiml.OPERATOR_HOLD_S:
         return twiml.operator_hold(waited_s=waited_s, catalogue=catalogue, settings=settings)
     row.leg_sid, row.leg_started_at = None, None
     session.flush()
     return twiml.operator_says(("operator_no_caller",), catalogue, settings)
+
+
+def _offered_elsewhere(session: Session, row: OperatorPresence) -> bool:
+    """A caller still waiting is promised to another operator."""
+    return session.scalar(
+        select(QueueEntry.id).where(QueueEntry.result == "waiting", QueueEntry.offered_to_id.is_not(None),
+                                    QueueEntry.offered_to_id != row.user_id).limit(1)
+    ) is not None
 
 
 def _offer_waiting(session: Session, row: OperatorPresence) -> bool:

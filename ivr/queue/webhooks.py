@@ -288,7 +288,8 @@ def operator_done(request: Request, params: TwilioForm, session: SessionDep) -> 
         match(session, now=now)
         if talked:
             return twiml.operator_says(("operator_call_ended",), catalogue, settings)
-        return twiml.goodbye()
+        # Nobody joined within the dial's timeout: the operator stays ready.
+        return twiml.operator_says(("operator_no_caller",), catalogue, settings)
 
     return _answer(session, params, work, lambda: twiml.goodbye(), "operator_done")
 

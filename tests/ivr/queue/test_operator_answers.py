@@ -1,8 +1,8 @@
 """The operator's side: the softphone's leg (`client:<identity>`) takes the caller offered to
 it with `<Dial><Queue url=…>`, the Queue url on the caller's leg (CallSid, DequeingCallSid —
 sic — QueueTime) records who answered, the Enqueue action ends the call, wrap-up follows.
-Nobody stays stuck: an empty queue holds the operator's leg a bounded time, an offer nobody
-picks up sets its operator away and the caller stays first.
+Nobody stays stuck: on an empty queue the operator's leg waits in Twilio's queue for the
+dial's timeout, an offer nobody picks up sets its operator away and the caller stays first.
 """
 
 from __future__ import annotations
@@ -108,33 +108,51 @@ def test_a_client_that_is_not_an_active_operator_hears_a_polite_goodbye(client: 
         assert "không được nhận cuộc gọi" in answer.said()
 
 
-def test_an_operator_leg_on_an_empty_queue_is_held_a_bounded_time_then_stays_ready(
+def test_an_operator_leg_on_an_empty_queue_waits_in_twilio_a_bounded_time_then_stays_ready(
     client: TestClient, db: Session, make_operator
 ) -> None:
     an = make_operator()
     go(client, login(client, an), "ready")
-    path = "/twilio/voice/operator"
-    for _ in range(20):
-        answer = Answer(200, operator_leg(client, "vana", LEG_A, path).text)
-        if answer.verbs() != ["Say", "Pause", "Redirect"] and answer.verbs() != ["Pause", "Redirect"]:
-            break
-        path = answer.root.find("Redirect").text  # type: ignore[union-attr,assignment]
-    else:
-        raise AssertionError("the operator's leg was held forever")
-    assert answer.verbs() == ["Say", "Hangup"] and "không có người gọi" in answer.said()
+    answer = Answer(200, operator_leg(client, "vana", LEG_A).text)
+    # Twilio's <Dial><Queue> waits for the next caller up to the dial's timeout (Twilio's
+    # documentation of <Queue>), then posts the dial's action.
+    dial = answer.root.find("Dial")
+    assert dial is not None and dial.find("Queue") is not None and dial.get("timeout") == "20"
+    done = Answer(200, operator_leg(client, "vana", LEG_A, str(dial.get("action")), DialCallStatus="no-answer",
+                                    CallStatus="in-progress").text)
+    assert done.verbs() == ["Say", "Hangup"] and "không có người gọi" in done.said()
     row = _presence(db, an.id)
     assert (row.state, row.leg_sid) == ("ready", None)
 
 
-def test_a_caller_arriving_while_the_operator_is_held_is_dialled(client: TestClient, make_operator) -> None:
-    go(client, login(client, make_operator()), "ready")
-    held = Answer(200, operator_leg(client, "vana", LEG_A).text)
-    assert "Pause" in held.verbs()
+def test_a_caller_joining_while_the_operators_leg_waits_is_bridged_to_them(
+    client: TestClient, db: Session, make_operator
+) -> None:
+    an = make_operator()
+    go(client, login(client, an), "ready")
+    waiting = Answer(200, operator_leg(client, "vana", LEG_A).text)
+    assert waiting.root.find("Dial/Queue") is not None  # in Twilio's queue before any caller
     voice = caller_in_queue(client)
     wait(voice)
-    again = Answer(200, operator_leg(client, "vana", LEG_A, held.root.find("Redirect").text).text)  # type: ignore[arg-type,union-attr]
-    assert again.root.find("Dial/Queue") is not None
+    bridged = queue_post(voice, "/twilio/voice/queue/bridge", DequeingCallSid=LEG_A, QueueTime="3")
+    assert "sẽ nghe máy" in bridged.said()
+    row = _presence(db, an.id)
+    assert (row.state, row.leg_sid) == ("on_call", LEG_A)
 
+
+def test_a_leg_is_held_while_the_front_caller_is_offered_to_another_operator(
+    client: TestClient, db: Session, make_operator
+) -> None:
+    first = make_operator()
+    make_operator("vanb", "Trần Văn Bình")  # signed in on a phone, not ready
+    go(client, login(client, first), "ready")
+    voice = caller_in_queue(client)
+    wait(voice)  # offered to the first operator, the only one ready
+    held = Answer(200, operator_leg(client, "vanb", LEG_B).text)
+    # Dialling now would take the caller promised to the first operator: held, bounded.
+    assert "Pause" in held.verbs() and held.root.find("Dial") is None
+    taken = Answer(200, operator_leg(client, "vana", LEG_A).text)
+    assert taken.root.find("Dial/Queue") is not None
 
 def test_an_operator_who_does_not_pick_up_goes_away_and_the_caller_stays_first(
     client: TestClient, db: Session, make_operator
