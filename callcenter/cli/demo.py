@@ -6,6 +6,9 @@ rows are not written), and existing accounts are left as they are.
 
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
 from typing import NamedTuple
 
 import typer
@@ -90,11 +93,25 @@ def seed() -> None:
     for user in DEMO_USERS:
         note = "" if user.username in created else "  (đã có từ trước, giữ nguyên)"
         typer.echo(f"  {user.username:<8} {user.role:<10} {user.password}{note}")
-    # One command a line, nothing around it: each can be copied and pasted as it is.
+    # One command a line, nothing around it: each can be copied and pasted as it is, from
+    # the project's folder (the command is the virtualenv's, as `make run` installs it).
+    command = _command_path()
     typer.echo("Thử gọi (try a call): the owner of QNg-90567-TS, then a caller the registry does not know")
-    typer.echo("  tongdai call --from 0905123456")
-    typer.echo("  tongdai call --keys 1,1,90617#,1,1")
+    typer.echo(f"  {command} call --from 0905123456")
+    typer.echo(f"  {command} call --keys 1,1,90617#,1,1")
     typer.echo("Then log in to the console as vanhanh (operator) or giamsat (supervisor).")
+
+
+def _command_path() -> str:
+    """`tongdai` as this shell can run it: `.venv/bin/tongdai` from the project's folder
+    when the virtualenv is not activated, else the bare name."""
+    here = Path(sys.argv[0]).resolve()
+    if shutil.which("tongdai") == str(here):
+        return "tongdai"
+    try:
+        return str(here.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(here)
 
 
 def seed_vessels(session: Session) -> UpsertCounts:
