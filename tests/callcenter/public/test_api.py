@@ -92,7 +92,7 @@ def test_codes_are_limited_per_phone_and_per_client_address(client: TestClient) 
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
     assert "quá nhiều lần" in refused.json()["detail"]
-    # One address asking for many phones is stopped too (20 an hour by default).
+    # One address asking for many phones is stopped too (20 by default).
     phones = [f"+8491200{n:04d}" for n in range(17)]
     answers = [client.post(OTP, json={"phone": p}).status_code for p in phones]
     assert answers[:16] == [202] * 16 and answers[16] == 429
@@ -174,7 +174,7 @@ def test_another_phones_token_sees_nothing_of_this_ones(
 def test_one_phone_cannot_flood_the_queue_with_dossiers(
     client: TestClient, sign_in: SignIn, settings: Settings
 ) -> None:
-    settings.mobile.dossiers_per_phone = "2/hour"
+    settings.mobile.dossiers_per_phone = "2/day"
     token = sign_in(OTHER_PHONE)
     answers = [client.post(DOSSIERS, json=filing("promotion_notice"), headers=bearer(token)).status_code
                for _ in range(3)]
