@@ -10,6 +10,7 @@ JavaScript; each handler is the commit point of its work.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -38,6 +39,7 @@ from callcenter.procedures import GROUPS, Procedure, load_catalogue
 from callcenter.public import filing, signin, uploads
 from callcenter.public.deps import TooMany
 from callcenter.public.views import dossier_out
+from callcenter.security.bodies import MB, UPLOAD_BODY_LIMIT, too_large_message
 from ivr.settings import Settings
 from models.base import utcnow
 from models.db import SessionDep
@@ -46,6 +48,7 @@ from models.domain.registration import InvalidRegistration
 from models.vessel import Vessel
 
 router = APIRouter(prefix="/m", include_in_schema=False)
+_UPLOAD_PATH = re.compile(r"/m/ho-so/(\d+)/giay-to")  # where photos of documents are sent
 FORBIDDEN = "Biểu mẫu đã cũ hoặc không hợp lệ nên chưa có gì được gửi. Xin ông/bà tải lại trang rồi làm lại."
 
 
@@ -82,8 +85,21 @@ def _sign_in_first(path: str) -> RedirectResponse:
     return RedirectResponse(f"/m/dang-nhap?tiep={quote(path, safe='')}", status_code=303)
 
 
-def problem(request: Request, status_code: int, message: str) -> Response:
-    return render(request, "problem.html", {"message": message}, status_code=status_code)
+def problem(request: Request, status_code: int, message: str, *, back: str | None = None) -> Response:
+    return render(request, "problem.html", {"message": message, "back": back}, status_code=status_code)
+
+
+def too_large(request: Request, limit: int | None) -> Response:
+    """The site's page for a body past its limit (refused before it was read): a photo
+    too large for the documents, or a form far larger than any the site sends."""
+    upload = _UPLOAD_PATH.fullmatch(request.url.path)
+    if upload is None:
+        return problem(request, 413, f"{too_large_message(limit)} Xin ông/bà quay lại trang trước.")
+    max_bytes = _settings(request).attachments.max_bytes
+    return problem(request, 413, (
+        f"Tệp quá lớn: mỗi ảnh hoặc tệp giấy tờ tối đa {max_bytes / MB:g} MB. Xin ông/bà chụp lại "
+        "với độ phân giải thấp hơn, hoặc chọn tệp nhỏ hơn, rồi gửi lại."
+    ), back=f"/m/ho-so/{upload.group(1)}#giay-to")
 
 
 @router.get("")
@@ -294,7 +310,9 @@ def one_dossier(request: Request, reference: str, db: SessionDep, moi: str | Non
     return _dossier_page(request, db, phone, reference, fresh=bool(moi))
 
 
-@router.post("/ho-so/{reference}/giay-to")
+# As the public API's upload: the route's ceiling only lifts the 256 KB default; the body
+# is streamed and cut at ATTACHMENTS_MAX_BYTES by `read_upload`, answered on the dossier page.
+@router.post("/ho-so/{reference}/giay-to", max_body_size=UPLOAD_BODY_LIMIT)
 async def attach(request: Request, reference: str) -> Response:
     settings = _settings(request)
     phone = mobile_session.ensure(request).phone
