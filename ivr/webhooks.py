@@ -27,7 +27,7 @@ from ivr.calls.service import (
 )
 from ivr.hours import is_open
 from ivr.prompts import PROMPTS_ROOT
-from ivr.queue.operator_leg import is_operator_phone
+from ivr.queue.pins import is_operator_phone
 from ivr.queue.twiml import operator_pin
 from ivr.runtime import HotlineRuntime
 from ivr.signature import TwilioForm
