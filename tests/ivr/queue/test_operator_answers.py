@@ -261,3 +261,18 @@ def test_pin_guesses_are_counted_across_calls_and_refused_before_any_hash(
     db.rollback()
     presence = db.get(OperatorPresence, an.id)
     assert presence is None or presence.leg_sid is None  # no leg took the queue
+
+
+def test_an_operators_phone_session_is_not_logged_as_a_citizens_call(
+    client: TestClient, db: Session, make_operator
+) -> None:
+    an = make_operator(phone="+84905111222")
+    an.pin_hash = hash_password("2468")
+    db.commit()
+    params = {"CallSid": LEG_A, "From": "+84905111222", "To": "+842553818558", "CallStatus": "ringing"}
+    prompt = Answer(200, twilio_post(client, "/twilio/voice", params).text)
+    twilio_post(client, str(prompt.gather().get("action")), {**params, "Digits": "2468"})  # type: ignore[union-attr]
+    done = twilio_post(client, "/twilio/voice/status", {**params, "CallStatus": "completed", "CallDuration": "95"})
+    assert done.status_code == 200
+    db.rollback()
+    assert db.scalars(select(Call)).all() == []  # no "abandoned" citizen call for An's shift
