@@ -184,7 +184,8 @@ def write_unit(session: Session) -> Iterator[None]:
     if not lock.acquire(timeout=timeout_s):
         raise DatabaseBusy(f"no turn to write within {timeout_s:g} s")
     try:
-        session.connection(execution_options={WRITE_LOCK_FIRST: True})
+        if not session.in_transaction():  # a unit that read first begins at its first write
+            session.connection(execution_options={WRITE_LOCK_FIRST: True})
         yield
     finally:
         lock.release()
