@@ -295,6 +295,8 @@ def test_sign_out_forgets_the_kept_form_even_where_the_header_is_ignored(
             max_redirects=0)), headers={k: v for k, v in answer.headers.items() if k != "clear-site-data"}))
         page.goto("/m/thu-tuc/household_business_registration")
         _sign_in(page, worker, twilio, "0912 345 678")
+        expect(page.locator("h1")).to_have_text("Đăng ký thành lập hộ kinh doanh")
+        page.wait_for_load_state()  # m.js (deferred) listens to the form from now on
         page.fill("#f-fields-business_name", "Tạp hóa Thu Hà")
         page.evaluate("localStorage.setItem('another', 'not the site form')")
         assert any(key.startswith("tongdai:m:") for key in _kept_keys(page))
