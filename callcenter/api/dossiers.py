@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from callcenter.audit.log import record_audit
 from callcenter.auth.deps import StaffUser
 from callcenter.dossiers import repository
+from callcenter.dossiers.access import ID_NUMBER_FORBIDDEN, may_see_id_number
 from callcenter.dossiers.repository import DossierRow
 from callcenter.dossiers.schemas import DossierDetail, DossierSummary
 from callcenter.pagination import Page, PageDep, query_error, split_page
@@ -23,12 +24,6 @@ from models.dossier import PROCEDURES, STATUSES
 log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
-
-ID_NUMBER_FORBIDDEN = (
-    "Chỉ điện thoại viên đang giữ hồ sơ này hoặc giám sát viên mới xem được số căn cước đầy đủ. "
-    "Hãy nhận hồ sơ trước, hoặc nhờ giám sát viên."
-)
-
 
 def _one_of(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
     if value is not None and value not in allowed:
@@ -88,8 +83,7 @@ def get_id_number(user: StaffUser, session: SessionDep, reference: str, request:
     (admins manage accounts, not citizens' files: no), with an audit line of who, when
     and from where."""
     row = _row(session, reference)
-    holds = user.role == "operator" and row.claimed_by == user.username
-    if not (holds or user.role == "supervisor"):
+    if not may_see_id_number(user, row.dossier):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=ID_NUMBER_FORBIDDEN)
     number = row.dossier.applicant_id_number
     if not number:

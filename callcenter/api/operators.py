@@ -175,8 +175,11 @@ class WaitingOut(BaseModel):
     offered_to: str | None
 
 
-@router.get("/queue", response_model_by_alias=True)
-def get_queue(user: StaffUser, session: SessionDep) -> list[WaitingOut]:
+@router.get("/queue", response_model_by_alias=True,
+            responses={403: {"description": "not a role that answers calls (an admin)"}})
+def get_queue(user: AnsweringUser, session: SessionDep) -> list[WaitingOut]:
+    """Callers waiting now, with their whole numbers: for those who answer them (operators,
+    supervisors), as the console's live panel; an admin manages accounts, not callers."""
     now = utcnow()
     entries = waiting_entries(session)
     offered = {e.offered_to_id for e in entries if e.offered_to_id}

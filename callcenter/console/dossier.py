@@ -35,6 +35,7 @@ from callcenter.console.errors import ConsoleError
 from callcenter.console.notices import notice_text
 from callcenter.console.templating import render
 from callcenter.dossiers import repository
+from callcenter.dossiers.access import ID_NUMBER_FORBIDDEN, may_see_id_number
 from callcenter.dossiers.repository import DossierRow
 from callcenter.dossiers.service import (
     CLAIM_IDLE,
@@ -57,6 +58,7 @@ router = APIRouter()
 
 EDITABLE = frozenset({"draft", "in_progress"})
 NOT_FOUND = "Không tìm thấy hồ sơ"
+ID_NUMBER_FORBIDDEN_TITLE = "Không xem được số căn cước"
 # A licence in the registry that ends within this many days is flagged to the operator.
 LICENCE_SOON_DAYS = 60
 # What the one error summary at the top says happened to the operator's action.
@@ -132,6 +134,8 @@ def _page(request: Request, db: Session, row: DossierRow, user: User, *,
         "errors": errors or {}, "summary": summary,
         "summary_heading": ERROR_HEADINGS[error_kind].format(n=len(summary)) if summary else "",
         "notice": None if summary else notice, "known_id": known_id, "revealed": revealed,
+        # The "show" button only for someone the reveal route would answer.
+        "may_reveal": bool(known_id) and may_see_id_number(user, dossier),
         # Only the operator holding the dossier gets the form; anyone else a claim button.
         "editable": mine, "mine": mine,
         "claimable": editable_status and (row.claimed_by is None or idle) and not mine,
@@ -218,7 +222,11 @@ def release(request: Request, reference: str, user: StaffPage, form: CsrfForm, d
 @router.post("/dossiers/{reference}/id-number", response_class=HTMLResponse)
 def reveal_id_number(request: Request, reference: str, user: StaffPage, form: CsrfForm,
                      db: SessionDep) -> Response:
+    """The whole citizen ID, on the dossier page, to whom `may_see_id_number` allows; audited."""
     row = _row(db, reference)
+    if not may_see_id_number(user, row.dossier):
+        # Refused before anything is read or written: no number, no audit line.
+        raise ConsoleError(403, ID_NUMBER_FORBIDDEN_TITLE, ID_NUMBER_FORBIDDEN)
     number = known_id_number(row.dossier, row.vessel)
     if number:
         # Personal-data law: who saw a citizen's ID number, and when, must be provable.

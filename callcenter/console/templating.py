@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from callcenter.calls.narrative import author
 from callcenter.console.session import ensure_session, write_session
 from callcenter.procedures import load_catalogue
+from ivr.queue.presence import ANSWERING_ROLES
 from ivr.settings import Settings
 from models.domain.citizen_id import mask_citizen_id
 
@@ -119,7 +120,8 @@ TEMPLATES.env.filters["duration"] = duration
 TEMPLATES.env.filters["vnd"] = vnd
 TEMPLATES.env.globals.update(
     procedure_name=procedure_name, variant_name=variant_name, CHANNELS=CHANNELS, STATUSES=STATUSES,
-    ROLES=ROLES,
+    # ANSWERING_ROLES: who gets the live-calls panel (the queue, callers' whole numbers).
+    ROLES=ROLES, ANSWERING_ROLES=ANSWERING_ROLES,
 )
 
 

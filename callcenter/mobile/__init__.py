@@ -14,11 +14,13 @@ STATIC = Path(__file__).with_name("static")
 
 
 def install_mobile(app: FastAPI) -> None:
-    from callcenter.mobile.router import FORBIDDEN, StaleForm, problem, router
+    from callcenter.mobile.router import FORBIDDEN, StaleForm, problem, router, too_large
+    from callcenter.security.bodies import answer_too_large_with
 
     async def stale_form(request: Request, exc: Exception) -> Response:
         return problem(request, 403, FORBIDDEN)
 
     app.add_exception_handler(StaleForm, stale_form)
+    answer_too_large_with(app, "/m/", too_large)  # a phone shows a page, never JSON
     app.include_router(router)
     app.mount("/m/static", StaticFiles(directory=STATIC), name="mobile-static")

@@ -7,14 +7,14 @@ errors the filing checks name by path land beside the right input.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from callcenter.procedures import FieldSpec, Procedure
-from callcenter.public.filing import owned_vessel
 from callcenter.public.schemas import DossierIn
+from models.domain.citizen_id import mask_citizen_id
 from models.domain.text import fold
+from models.vessel import Vessel
 
 ADDRESS_PARTS = ("line", "commune", "district", "province")
 DELIVERY = {"post": "Gửi kết quả qua bưu điện về địa chỉ", "pickup": "Tự đến nhận tại bộ phận một cửa"}
@@ -30,27 +30,58 @@ def input_kind(spec: FieldSpec) -> dict[str, str]:
     return {"type": "text"}
 
 
-def prefilled(session: Session, *, phone: str, procedure: Procedure) -> dict[str, str]:
-    """When the phone is the registered owner's of exactly one vessel: the owner and the
-    vessel come from the registry, so an older fisher types almost nothing."""
+def prefilled(owned: Vessel | None, *, procedure: Procedure) -> dict[str, str]:
+    """When the phone is the registered owner's of exactly one vessel (`owned`): the owner
+    and the vessel come from the registry, so an older fisher types almost nothing.
+
+    The owner's citizen ID is not among them: a page may stay in a phone's history or
+    cache, so the form shows it masked (`owner_id`) and the server fills it in
+    (`with_owner_id`) when the citizen leaves the box empty."""
     values: dict[str, str] = {"delivery.method": "post"}
-    vessel = owned_vessel(session, phone=phone)
-    if vessel is None:
+    if owned is None:
         return values
     values.update({
-        "applicant.name": vessel.owner_name, "applicant.id_number": vessel.owner_id_number or "",
-        "applicant.address.line": vessel.address, "applicant.address.commune": vessel.commune,
-        "applicant.address.district": vessel.district or "", "applicant.address.province": vessel.province,
+        "applicant.name": owned.owner_name,
+        "applicant.address.line": owned.address, "applicant.address.commune": owned.commune,
+        "applicant.address.district": owned.district or "", "applicant.address.province": owned.province,
     })
     if procedure.needs_vessel:
-        values["vessel.registration_number"] = vessel.registration_number
+        values["vessel.registration_number"] = owned.registration_number
         gear = procedure.field("main_gear")
-        if gear is not None and vessel.main_gear:
-            wanted = fold(vessel.main_gear)
+        if gear is not None and owned.main_gear:
+            wanted = fold(owned.main_gear)
             values["fields.main_gear"] = next((c for c in gear.choices if fold(c) == wanted), "")
-        if procedure.field("fishing_zone") is not None and vessel.length_m is not None:
-            values["fields.fishing_zone"] = next((z for limit, z in ZONES if vessel.length_m < limit), "khơi")
+        if procedure.field("fishing_zone") is not None and owned.length_m is not None:
+            values["fields.fishing_zone"] = next((z for limit, z in ZONES if owned.length_m < limit), "khơi")
     return values
+
+
+@dataclass(frozen=True)
+class OwnerId:
+    """What a page may say of the registry's ID number for the owner: the name and the mask."""
+
+    name: str
+    masked: str
+
+
+def owner_id(owned: Vessel | None) -> OwnerId | None:
+    if owned is None or not owned.owner_id_number:
+        return None
+    return OwnerId(name=owned.owner_name, masked=mask_citizen_id(owned.owner_id_number))
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(fold(a).split()) == " ".join(fold(b).split())
+
+
+def with_owner_id(form: dict[str, str], owned: Vessel | None) -> dict[str, str]:
+    """The form to file: an empty ID number becomes the registry's when the applicant is
+    the owner of the phone's vessel (same name); otherwise the form as it came."""
+    if owned is None or not owned.owner_id_number or (form.get("applicant.id_number") or "").strip():
+        return form
+    if not _same_name(form.get("applicant.name") or "", owned.owner_name):
+        return form  # someone else applying from the owner's phone types their own number
+    return {**form, "applicant.id_number": owned.owner_id_number}
 
 
 def _blank(value: str | None) -> str | None:

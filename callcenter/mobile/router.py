@@ -4,11 +4,13 @@ JavaScript; each handler is the commit point of its work.
     /m                              pick a procedure (tàu cá / hộ kinh doanh / doanh nghiệp)
     /m/dang-nhap, /m/xac-thuc       the phone, then the SMS code
     /m/thu-tuc/{code}               the form (vessel, applicant, fields, delivery) → review → send
+    /m/mau/{code}                   the same form blank, for anyone: the copy the service worker keeps
     /m/ho-so, /m/ho-so/{reference}  "Hồ sơ của tôi", one dossier and its photos of documents
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -23,19 +25,30 @@ from callcenter.attachments.receive import UploadRefused, read_upload, spool_fil
 from callcenter.attachments.storage import request_store
 from callcenter.mobile import STATIC
 from callcenter.mobile import session as mobile_session
-from callcenter.mobile.forms import DELIVERY, filing_from_form, input_kind, kept_values, prefilled
+from callcenter.mobile.forms import (
+    DELIVERY,
+    filing_from_form,
+    input_kind,
+    kept_values,
+    owner_id,
+    prefilled,
+    with_owner_id,
+)
 from callcenter.mobile.templating import render
 from callcenter.procedures import GROUPS, Procedure, load_catalogue
 from callcenter.public import filing, signin, uploads
 from callcenter.public.deps import TooMany
 from callcenter.public.views import dossier_out
+from callcenter.security.bodies import MB, UPLOAD_BODY_LIMIT, too_large_message
 from ivr.settings import Settings
 from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone
 from models.domain.registration import InvalidRegistration
+from models.vessel import Vessel
 
 router = APIRouter(prefix="/m", include_in_schema=False)
+_UPLOAD_PATH = re.compile(r"/m/ho-so/(\d+)/giay-to")  # where photos of documents are sent
 FORBIDDEN = "Biểu mẫu đã cũ hoặc không hợp lệ nên chưa có gì được gửi. Xin ông/bà tải lại trang rồi làm lại."
 
 
@@ -72,8 +85,21 @@ def _sign_in_first(path: str) -> RedirectResponse:
     return RedirectResponse(f"/m/dang-nhap?tiep={quote(path, safe='')}", status_code=303)
 
 
-def problem(request: Request, status_code: int, message: str) -> Response:
-    return render(request, "problem.html", {"message": message}, status_code=status_code)
+def problem(request: Request, status_code: int, message: str, *, back: str | None = None) -> Response:
+    return render(request, "problem.html", {"message": message, "back": back}, status_code=status_code)
+
+
+def too_large(request: Request, limit: int | None) -> Response:
+    """The site's page for a body past its limit (refused before it was read): a photo
+    too large for the documents, or a form far larger than any the site sends."""
+    upload = _UPLOAD_PATH.fullmatch(request.url.path)
+    if upload is None:
+        return problem(request, 413, f"{too_large_message(limit)} Xin ông/bà quay lại trang trước.")
+    max_bytes = _settings(request).attachments.max_bytes
+    return problem(request, 413, (
+        f"Tệp quá lớn: mỗi ảnh hoặc tệp giấy tờ tối đa {max_bytes / MB:g} MB. Xin ông/bà chụp lại "
+        "với độ phân giải thấp hơn, hoặc chọn tệp nhỏ hơn, rồi gửi lại."
+    ), back=f"/m/ho-so/{upload.group(1)}#giay-to")
 
 
 @router.get("")
@@ -135,8 +161,13 @@ def check_code(request: Request, form: MobileForm, db: SessionDep) -> Response:
 
 @router.post("/dang-xuat")
 def sign_out(request: Request, form: MobileForm) -> Response:
+    """The session ends, and the browser is told to forget what the site kept on the phone
+    (its HTTP cache, the service worker's copies, the form kept while typing): a shared
+    phone keeps nothing of this citizen. m.js forgets the kept form too, for browsers that
+    ignore the header."""
     response = RedirectResponse("/m", status_code=303)
     mobile_session.clear(response, settings=_settings(request))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 
@@ -145,13 +176,13 @@ def _procedure(code: str) -> Procedure | None:
 
 
 def _form_page(request: Request, procedure: Procedure, variant: str | None, values: dict[str, str], *,
-               errors: dict[str, str] | None = None, notice: str | None = None,
+               owned: Vessel | None, errors: dict[str, str] | None = None, notice: str | None = None,
                status_code: int = 200) -> Response:
     return render(request, "form.html", {
         "procedure": procedure, "variant": variant, "chosen": procedure.variant(variant),
         "specs": procedure.fields_for(variant), "documents": procedure.attachments_for(variant),
         "values": values, "errors": errors or {}, "notice": notice, "delivery_methods": DELIVERY,
-        "input_kind": input_kind,
+        "input_kind": input_kind, "owner_id": owner_id(owned), "offline_copy": False,
     }, status_code=status_code)
 
 
@@ -165,7 +196,29 @@ def form_page(request: Request, code: str, db: SessionDep, variant: str | None =
         return _sign_in_first(request.url.path + (f"?variant={variant}" if variant else ""))
     if procedure.variants and procedure.variant(variant) is None:
         return render(request, "variant.html", {"procedure": procedure})
-    return _form_page(request, procedure, variant, prefilled(db, phone=phone, procedure=procedure))
+    owned = filing.owned_vessel(db, phone=phone)
+    return _form_page(request, procedure, variant, prefilled(owned, procedure=procedure), owned=owned)
+
+
+@router.get("/mau/{code}")
+def blank_form(request: Request, code: str, variant: str | None = None) -> Response:
+    """The form of `/m/thu-tuc/{code}` as anyone gets it: nothing of a citizen, no session
+    token. The service worker fetches it without the site's cookie and shows it when the
+    network is gone; m.js puts back what was typed and, once online, reloads the real form
+    before anything is sent."""
+    procedure = _procedure(code)
+    if procedure is None:
+        return problem(request, 404, "Thủ tục này không nộp được qua điện thoại.")
+    anonymous = {"phone": None, "csrf_token": ""}
+    if procedure.variants and procedure.variant(variant) is None:
+        return render(request, "variant.html", {"procedure": procedure, **anonymous})
+    return render(request, "form.html", {
+        "procedure": procedure, "variant": variant, "chosen": procedure.variant(variant),
+        "specs": procedure.fields_for(variant), "documents": procedure.attachments_for(variant),
+        "values": prefilled(None, procedure=procedure), "errors": {}, "notice": None,
+        "delivery_methods": DELIVERY, "input_kind": input_kind, "owner_id": None, "offline_copy": True,
+        **anonymous,
+    })
 
 
 def _lookup(db: Session, values: dict[str, str], settings: Settings) -> str:
@@ -194,26 +247,32 @@ def form_post(request: Request, code: str, form: MobileForm, db: SessionDep) -> 
     action = form.get("action", "review")
     variant = form.get("variant") or None
     values = kept_values(form)
+    owned = filing.owned_vessel(db, phone=phone)
     if action == "lookup":
-        return _form_page(request, procedure, variant, values, notice=_lookup(db, values, settings))
+        return _form_page(request, procedure, variant, values, owned=owned,
+                          notice=_lookup(db, values, settings))
     if action == "edit":
-        return _form_page(request, procedure, variant, values)
+        return _form_page(request, procedure, variant, values, owned=owned)
+    # The registry's ID number is filled in here, never carried in a page (`values` keep it empty).
+    complete = with_owner_id(form, owned)
     try:
-        given = filing_from_form(form, procedure=procedure, variant=variant)
+        given = filing_from_form(complete, procedure=procedure, variant=variant)
         checked = filing.check_filing(db, phone=phone, filing=given, today=_today(settings),
                                       province=settings.hotline_province)
     except filing.FilingInvalid as exc:
-        return _form_page(request, procedure, variant, values, errors=exc.errors, status_code=422)
+        return _form_page(request, procedure, variant, values, owned=owned, errors=exc.errors,
+                          status_code=422)
     if action != "send":
         return render(request, "review.html", {
             "procedure": procedure, "chosen": procedure.variant(variant), "values": values,
             "specs": procedure.fields_for(variant), "vessel": checked.vessel, "delivery_methods": DELIVERY,
             "documents": procedure.attachments_for(variant),
+            "registry_id": owner_id(owned) if complete is not form else None,
         })
     try:
         signin.count_filing(request, phone=phone, settings=settings)
     except TooMany:
-        return _form_page(request, procedure, variant, values, notice=signin.TOO_MANY_DOSSIERS,
+        return _form_page(request, procedure, variant, values, owned=owned, notice=signin.TOO_MANY_DOSSIERS,
                           status_code=429)
     dossier = filing.file_dossier(db, phone=phone, checked=checked,
                                   sending_enabled=settings.twilio_sending_enabled)
@@ -251,7 +310,9 @@ def one_dossier(request: Request, reference: str, db: SessionDep, moi: str | Non
     return _dossier_page(request, db, phone, reference, fresh=bool(moi))
 
 
-@router.post("/ho-so/{reference}/giay-to")
+# As the public API's upload: the route's ceiling only lifts the 256 KB default; the body
+# is streamed and cut at ATTACHMENTS_MAX_BYTES by `read_upload`, answered on the dossier page.
+@router.post("/ho-so/{reference}/giay-to", max_body_size=UPLOAD_BODY_LIMIT)
 async def attach(request: Request, reference: str) -> Response:
     settings = _settings(request)
     phone = mobile_session.ensure(request).phone

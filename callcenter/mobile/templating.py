@@ -39,7 +39,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     full = {"csrf_token": current.csrf_token, "phone": current.phone, "local": local,
             "hotline": settings.hotline_display, **(context or {})}
     response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
-    response.headers["Cache-Control"] = "no-cache"  # the service worker keeps its own copy
+    # A signed-in citizen's page (their phone, their dossiers, the registry's data) is not
+    # stored by the browser; the anonymous ones may be, checked again each time.
+    response.headers["Cache-Control"] = "no-store" if current.phone else "no-cache"
     if session is not None or getattr(request.state, "mobile_session_new", False):
         mobile_session.write(response, current, settings=settings)
     return response

@@ -31,7 +31,7 @@ from callcenter.public.schemas import (
 )
 from callcenter.public.tokens import issue_citizen_token
 from callcenter.public.views import dossier_out, procedure_out
-from callcenter.security.bodies import MB
+from callcenter.security.bodies import UPLOAD_BODY_LIMIT
 from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone
@@ -136,7 +136,7 @@ def my_dossier(reference: str, phone: CitizenPhone, session: SessionDep) -> Citi
 # The body is streamed to a file and cut at ATTACHMENTS_MAX_BYTES by `read_upload`, which
 # says the configured limit; the route's own ceiling only lifts the app's 256 KB default.
 @router.post("/dossiers/{reference}/attachments", status_code=status.HTTP_201_CREATED,
-             max_body_size=64 * MB)
+             max_body_size=UPLOAD_BODY_LIMIT)
 async def attach(
     reference: str, request: Request, phone: CitizenPhone, settings: SettingsDep
 ) -> AttachmentOut:

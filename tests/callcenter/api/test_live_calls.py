@@ -75,6 +75,20 @@ def test_the_queue_lists_callers_longest_first_with_vessel_and_path(
     assert queue[0]["path"] == ["greeting", "main"] and queue[0]["vessel"] is None
 
 
+def test_callers_numbers_in_the_queue_go_only_to_the_roles_that_answer(
+    client: TestClient, operator: User, supervisor: User, make_user: MakeUser, login: Login, settings: Settings
+) -> None:
+    settings.hotline_force = "open"
+    client.put("/api/v1/operators/me/state", json={"state": "ready"}, headers=login(operator))
+    waiting = caller_in_queue(client, 1, caller="+84912000777")
+    wait(waiting)
+    admin = client.get("/api/v1/queue", headers=login(make_user("quantri", "admin")))
+    assert admin.status_code == 403 and "+84912000777" not in admin.text
+    for user in (operator, supervisor):
+        answer = client.get("/api/v1/queue", headers=login(user))
+        assert answer.status_code == 200 and [c["from"] for c in answer.json()] == ["+84912000777"], user.role
+
+
 def test_wrap_up_takes_a_code_from_the_list_from_the_operator_who_answered(
     client: TestClient, operator: User, make_user: MakeUser, login: Login, settings: Settings
 ) -> None:

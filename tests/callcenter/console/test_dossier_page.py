@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from html.parser import HTMLParser
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,8 +17,9 @@ from models.audit import AuditEntry
 from models.base import utcnow
 from models.call import Call, CallEvent
 from models.dossier import Dossier
+from models.user import User
 from models.vessel import Vessel
-from tests.callcenter.console.conftest import CALLER, OWNER_ID, MakeDraft, csrf_of
+from tests.callcenter.console.conftest import BASE, CALLER, OWNER_ID, MakeDraft, MakeUser, csrf_of, log_in
 
 
 def _value(html: str, name: str) -> str:
@@ -174,3 +178,64 @@ def test_once_received_the_one_stop_code_and_due_date_lead_the_page(
     assert "hệ thống một cửa đã tiếp nhận" in html
     assert 'id="licence-flag"' in html and "đã hết hạn" in html
     assert 'id="dossier-form"' not in html and 'id="claim"' not in html  # sent: read only
+
+
+def _views(db: Session) -> list[tuple[str, str]]:
+    db.expire_all()
+    entries = db.scalars(select(AuditEntry).where(AuditEntry.action == "view_id_number")
+                         .order_by(AuditEntry.id)).all()
+    return [(v.actor, v.target) for v in entries]
+
+
+@contextmanager
+def _logged_in(app: FastAPI, user: User) -> Iterator[TestClient]:
+    with TestClient(app, base_url=BASE) as client:
+        log_in(client, user.username)
+        yield client
+
+
+def test_an_admin_and_an_operator_not_holding_it_are_refused_the_id_number_and_nothing_is_audited(
+    app: FastAPI, operator: User, make_user: MakeUser, make_draft: MakeDraft, vessel: Vessel, db: Session
+) -> None:
+    held = make_draft(vessel=vessel, claimed_by_id=operator.id, claimed_at=utcnow())
+    with _logged_in(app, make_user("vanc", "operator")) as other, \
+            _logged_in(app, make_user("quantri", "admin")) as admin:
+        _assert_refused(held.reference, other, admin, make_draft(vessel=vessel).reference)
+    assert _views(db) == []
+
+
+def _assert_refused(held: str, other: TestClient, admin: TestClient, unclaimed: str) -> None:
+    for client in (other, admin):
+        page = client.get(f"/console/dossiers/{held}").text
+        # Masked, and no button that would only lead to a refusal.
+        assert "051******234" in page and OWNER_ID not in page and 'id="reveal-id"' not in page
+        refused = client.post(f"/console/dossiers/{held}/id-number", data={"csrf_token": csrf_of(page)})
+        assert refused.status_code == 403
+        assert "text/html" in refused.headers["content-type"]
+        assert "đang giữ hồ sơ này hoặc giám sát viên" in refused.text and OWNER_ID not in refused.text
+    # An admin who claims a dossier holds it, but still does not read citizens' ID numbers.
+    claimed = claimed_page(admin, unclaimed)
+    assert 'id="dossier-form"' in claimed and 'id="reveal-id"' not in claimed and OWNER_ID not in claimed
+    refused = admin.post(f"/console/dossiers/{unclaimed}/id-number", data={"csrf_token": csrf_of(claimed)})
+    assert refused.status_code == 403 and OWNER_ID not in refused.text
+
+
+def test_the_holder_and_a_supervisor_see_the_id_number_and_each_view_is_audited(
+    app: FastAPI, operator_client: TestClient, make_user: MakeUser, make_draft: MakeDraft, vessel: Vessel,
+    db: Session,
+) -> None:
+    draft = make_draft(vessel=vessel)
+    page = claimed_page(operator_client, draft.reference)
+    assert 'id="reveal-id"' in page
+    shown = operator_client.post(f"/console/dossiers/{draft.reference}/id-number", data={"csrf_token": csrf_of(page)})
+    assert shown.status_code == 200 and OWNER_ID in shown.text
+
+    with _logged_in(app, make_user("thib", "supervisor")) as supervisor:
+        page = supervisor.get(f"/console/dossiers/{draft.reference}").text
+        # Not the holder: the read-only view, with the masked number and the button.
+        assert 'id="dossier-form"' not in page and OWNER_ID not in page and 'id="reveal-id"' in page
+        shown = supervisor.post(f"/console/dossiers/{draft.reference}/id-number",
+                                data={"csrf_token": csrf_of(page)})
+    assert shown.status_code == 200
+    assert re.search(rf'id="revealed-id">{OWNER_ID}<', shown.text)
+    assert _views(db) == [("vana", f"dossier:{draft.reference}"), ("thib", f"dossier:{draft.reference}")]

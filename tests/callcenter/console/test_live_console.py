@@ -3,6 +3,7 @@ bundle served from the project's own build, a draft started from an answered cal
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from callcenter.supervisor.wallboard import board
+from ivr.settings import Settings
+from models.base import utcnow
 from models.call import Call
 from models.dossier import Dossier
 from models.message import Message
@@ -96,3 +100,29 @@ def test_the_softphone_plays_sounds_from_this_server_and_may_reach_twilio_only(c
     policy = login.headers["content-security-policy"]
     assert "connect-src 'self' wss://*.twilio.com https://eventgw.twilio.com" in policy
     assert "script-src 'self';" in policy  # still no inline or outside script
+
+
+def test_an_admin_sees_no_caller_waiting_in_the_console_nor_on_the_wall_board(
+    client: TestClient, make_user: MakeUser, db: Session, settings: Settings
+) -> None:
+    settings.hotline_force = "open"
+    make_user("vana", "operator")
+    make_user("quantri", "admin")
+    token = client.post("/api/v1/auth/token", data={"username": "vana", "password": "mat-khau-du-dai-123"})
+    ready = client.put("/api/v1/operators/me/state", json={"state": "ready"},
+                       headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert ready.status_code == 200  # someone on duty: the caller waits in the queue
+    waiting = caller_in_queue(client, 1, caller="+84912000777")
+    wait(waiting)
+    _console(client, "quantri")
+    for path in ("/console/queue", "/console/supervisor", "/console/supervisor/wallboard"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert 'id="live"' not in page.text and "0912 000 777" not in page.text, path
+    refused = client.get("/console/live/events")  # the live panel's stream: callers and their numbers
+    assert refused.status_code == 403 and "Tài khoản này không nhận cuộc gọi." in refused.text
+    # What the wall board pushes: counts and operators, not callers.
+    db.rollback()
+    pushed = json.dumps(board(db, settings=settings, now=utcnow()), ensure_ascii=False)
+    assert json.loads(pushed)["waiting"] == 1
+    assert "912000777" not in pushed and "0912 000 777" not in pushed

@@ -10,6 +10,7 @@ library, faked at its HTTP boundary), and the test reads the code from that mess
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from ivr.settings import Settings
 from models.attachment import Attachment
 from models.base import utcnow
 from models.dossier import Dossier
+from models.vessel import Vessel
 from tests import browser as live
 from tests.browser import Browser, BrowserContext, Page, expect, requires_chromium
 from tests.callcenter.notify.conftest import ACCOUNT_SID, FROM_NUMBER, TWILIO_FAKE, FakeTwilio
@@ -199,14 +201,107 @@ def test_a_half_filled_form_survives_a_reload_offline_and_goes_when_the_network_
     _fill_household_registration(page)
 
     phone_context.set_offline(True)
-    page.reload()
+    page.reload()  # the service worker's blank copy of the form, and what was typed put back
     expect(page.locator("h1")).to_have_text("Đăng ký thành lập hộ kinh doanh")
     expect(page.locator("#f-fields-business_name")).to_have_value("Tạp hóa Thu Hà")
-    expect(page.locator("#f-applicant-id_number")).to_have_value("051190004321")
+    expect(page.locator("#f-applicant-name")).to_have_value("Trần Thị Hà")
+    # The citizen ID number is never kept on the phone: the page says to type it again.
+    expect(page.locator("#f-applicant-id_number")).to_have_value("")
+    expect(page.locator("#net")).to_contain_text("số căn cước không được lưu trên máy")
+    assert "051190004321" not in page.evaluate("JSON.stringify(localStorage)")
+    page.fill("#f-applicant-id_number", "051190004321")
     page.check("input[name='delivery.method'][value='pickup']")
     page.click("#review")
     expect(page.locator("#net")).to_contain_text("sẽ tự gửi khi có mạng")
+    assert "051190004321" not in page.evaluate("JSON.stringify(localStorage)")
 
     phone_context.set_offline(False)
     expect(page.locator("h1")).to_have_text("Xem lại hồ sơ")  # sent by itself once online
     expect(page.locator("dl.review")).to_contain_text("Tạp hóa Thu Hà")
+    expect(page.locator("dl.review")).to_contain_text("051190004321")  # typed again, sent from the page
+
+
+CACHED = """async () => {
+  const pages = {};
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      pages[request.url] = await (await cache.match(request)).text();
+    }
+  }
+  return pages;
+}"""
+
+
+def _cached_once(page: Page, wanted: str) -> dict[str, str]:
+    """Every page the site's caches hold, by address, once they hold `wanted` (kept in the background)."""
+    deadline = time.monotonic() + 10
+    pages: dict[str, str] = page.evaluate(CACHED)
+    while not any(url.endswith(wanted) for url in pages) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        pages = page.evaluate(CACHED)
+    assert any(url.endswith(wanted) for url in pages), list(pages)
+    return pages
+
+
+def _kept_keys(page: Page) -> list[str]:
+    return page.evaluate("Object.keys(localStorage)")  # type: ignore[no-any-return]
+
+
+def test_the_phone_keeps_no_page_of_the_citizen_and_forgets_everything_on_sign_out(
+    phone_context: BrowserContext, worker: OutboxWorker, twilio: FakeTwilio, vessel: Vessel
+) -> None:
+    page = phone_context.new_page()
+    page.goto("/m/thu-tuc/fishing_licence?variant=new")
+    _sign_in(page, worker, twilio, "0905 123 456")  # the registered owner of QNg-90567-TS
+    expect(page.locator("#f-applicant-name")).to_have_value("Nguyễn Văn Tàu")  # from the registry
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    for path in ("/m", "/m/ho-so", "/m/thu-tuc/fishing_licence?variant=new"):  # each under the worker
+        page.goto(path)
+    page.fill("#f-fields-port", "Cảng cá Lý Sơn")
+    page.fill("#f-applicant-id_number", "051085001234")
+    page.press("#f-applicant-id_number", "Tab")
+    kept = page.evaluate("JSON.stringify(localStorage)")
+    assert "Cảng cá Lý Sơn" in kept and "051085001234" not in kept
+
+    # What the service worker holds is what anyone gets: no phone, no name, no ID, no dossier list.
+    cached = _cached_once(page, "/m/mau/fishing_licence?variant=new")
+    paths = [url.removeprefix(page.url.split("/m/")[0]) for url in cached]
+    assert all(p == "/m" or p.startswith(("/m/mau/", "/m/static/", "/m/manifest")) for p in paths), paths
+    assert "Nộp hồ sơ từ điện thoại" in cached[next(url for url in cached if url.endswith("/m"))]
+    text = "\n".join(cached.values())
+    for personal in ("Số đã xác thực", "0905 123 456", "Nguyễn Văn Tàu", "051085001234", "051******234",
+                     'value="QNg-90567-TS"', 'id="mine-link"'):
+        assert personal not in text, personal
+
+    page.evaluate("localStorage.setItem('another', 'kept by nothing of ours')")
+    page.click("footer button")  # Thoát
+    expect(page.locator("h2").first).to_have_text("Tàu cá")
+    # Clear-Site-Data: "storage" emptied all of the site's storage, not just m.js's own keys.
+    assert _kept_keys(page) == []
+
+
+def test_sign_out_forgets_the_kept_form_even_where_the_header_is_ignored(
+    browser: Browser, server: str, worker: OutboxWorker, twilio: FakeTwilio
+) -> None:
+    context = browser.new_context(base_url=server, locale="vi-VN", viewport=PHONE_SIZE, service_workers="block")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        # A browser without Clear-Site-Data: the sign-out answer reaches it without the header.
+        page.route("**/m/dang-xuat", lambda route: route.fulfill(response=(answer := route.fetch(
+            max_redirects=0)), headers={k: v for k, v in answer.headers.items() if k != "clear-site-data"}))
+        page.goto("/m/thu-tuc/household_business_registration")
+        _sign_in(page, worker, twilio, "0912 345 678")
+        expect(page.locator("h1")).to_have_text("Đăng ký thành lập hộ kinh doanh")
+        page.wait_for_load_state()  # m.js (deferred) listens to the form from now on
+        page.fill("#f-fields-business_name", "Tạp hóa Thu Hà")
+        page.evaluate("localStorage.setItem('another', 'not the site form')")
+        assert any(key.startswith("tongdai:m:") for key in _kept_keys(page))
+        page.click("footer button")
+        expect(page.locator("h2").first).to_have_text("Tàu cá")
+        assert _kept_keys(page) == ["another"]  # m.js forgot its form; the header did not run
+    finally:
+        context.close()
