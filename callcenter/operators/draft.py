@@ -3,12 +3,15 @@ found and the procedure the caller chose are filled in; the operator holds the d
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.dossiers.service import claim_dossier
 from ivr.intake.drafts import create_draft
 from ivr.intake.receipts import draft_receipt
+from ivr.prompts import Catalogue
 from models.call import Call
 from models.queue import QueueEntry
 from models.user import User
@@ -23,7 +26,9 @@ class DraftRefused(ValueError):
         self.status, self.message = status, message
 
 
-def draft_from_call(session: Session, *, call_sid: str, user: User, sending_enabled: bool) -> str:
+def draft_from_call(
+    session: Session, *, call_sid: str, user: User, sending_enabled: bool, catalogue: Catalogue,
+) -> str:
     """The new draft's reference (flushed, never committed)."""
     entry = session.scalar(select(QueueEntry).where(QueueEntry.call_sid == call_sid)
                            .order_by(QueueEntry.id.desc()).limit(1))
@@ -40,8 +45,8 @@ def draft_from_call(session: Session, *, call_sid: str, user: User, sending_enab
     draft = create_draft(
         session, procedure=state.get("procedure") or DEFAULT_PROCEDURE, variant=state.get("variant"),
         channel="operator", vessel=vessel, vessel_registration=registration, applicant_phone=phone,
-        by=user.username, call_sid=call_sid, receipt=draft_receipt if phone else None,
-        sending_enabled=sending_enabled,
+        by=user.username, call_sid=call_sid, sending_enabled=sending_enabled,
+        receipt=partial(draft_receipt, catalogue=catalogue) if phone else None,
     )
     claim_dossier(session, reference=draft.reference, user=user)
     return draft.reference
