@@ -16,6 +16,7 @@ from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
 from callcenter.mobile import install_mobile
 from callcenter.onestop.emulator.loopback import start_loopback_emulator
+from callcenter.operators.pin_attempts import LimitedPinAttempts
 from callcenter.ops.docs import install_docs
 from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     # Counters every worker shares (database or Redis): logins, one-time codes.
     app.state.rate_limiter = build_rate_limiter(settings.rate_limit_storage_url, engine=engine)
+    app.state.pin_attempts = LimitedPinAttempts(app.state.rate_limiter, settings)  # operators' phone PINs
     open_store(settings.attachments.store_url)  # a store that cannot be used stops the start
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()

@@ -90,16 +90,6 @@ def opening_hours_text(settings: Settings) -> str:
     return f"{hours}, {days}" if days else hours
 
 
-def opening_hours_sms(settings: Settings) -> str:
-    """`7h30-17h, thu Hai-thu Sau`: the same for an SMS (no diacritics; `plain()` strips them)."""
-    days = _open_days(settings)
-    words = [_DAY_WORDS[d] for d in days]
-    run = len(days) > 2 and days == list(range(days[0], days[-1] + 1))
-    told = f"{words[0]}-{words[-1]}" if run else ", ".join(words)
-    hours = f"{_clock_sms(settings.opening_time)}-{_clock_sms(settings.closing_time)}"
-    return f"{hours}, {told}" if told else hours
-
-
 @dataclass(frozen=True)
 class CallbackPromise:
     """When an operator will call a caller back, as the hotline tells it."""

@@ -26,7 +26,7 @@ PLACEHOLDERS = frozenset({
     # operator will call back.
     "opening_hours_spoken", "callback_when_spoken",
     # the operators' queue ([queue] in the catalogue)
-    "position", "wait_minutes", "operator_name", "callback_when",
+    "position", "wait_minutes", "operator_name",
 })
 
 

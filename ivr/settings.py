@@ -118,7 +118,11 @@ class LoginConfig(BaseModel):
     concurrent_hashes: int = Field(default=2, ge=1)
     max_waiting: int = Field(default=32, ge=0)
 
-    @field_validator("per_address", "per_username")
+    # Tries at an operator's phone PIN (the registered phone's number is the key: a forged
+    # caller ID calling again does not start over); refused before any hash once over it.
+    pin_per_phone: str = "5/15 minutes;20/day"
+
+    @field_validator("per_address", "per_username", "pin_per_phone")
     @classmethod
     def _a_rate(cls, value: str) -> str:
         parse_many(value)  # ValueError names the text

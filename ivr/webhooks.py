@@ -6,6 +6,7 @@ hears an apology and is offered a person, and the fault is logged for us.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -27,7 +28,7 @@ from ivr.calls.service import (
 )
 from ivr.hours import is_open
 from ivr.prompts import PROMPTS_ROOT
-from ivr.queue.operator_leg import is_operator_phone
+from ivr.queue.pins import is_operator_phone
 from ivr.queue.twiml import operator_pin
 from ivr.runtime import HotlineRuntime
 from ivr.signature import TwilioForm
@@ -39,6 +40,9 @@ router = APIRouter(prefix="/twilio", tags=["twilio"])
 
 TWIML = "text/xml"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+HANGUP_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>'
+# The paths of a citizen's call through the menus: a fault there gets the apology and a person.
+_A_CITIZENS_LEG = re.compile(r"/twilio/voice(/step/[^/]*|/recorded|/status)?")
 
 
 def _context(request: Request) -> VoiceContext:
@@ -128,6 +132,10 @@ def install_voice_fault_handlers(app: FastAPI) -> None:
                 return await request_validation_exception_handler(request, exc)
             raise exc
         log.error("voice_request_fault", path=request.url.path, error=type(exc).__name__)
+        if not _A_CITIZENS_LEG.fullmatch(request.url.path):
+            # An operator's leg, a call-back's legs, the queue's: never the citizens' apology
+            # and queue (an operator would be enqueued behind the callers they serve).
+            return Response(content=HANGUP_TWIML, media_type=TWIML)
         return Response(content=_fault_twiml(_context(request)), media_type=TWIML)
 
     app.add_exception_handler(RequestValidationError, voice_fault)

@@ -87,14 +87,6 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def sqlite_file(database_url: str) -> str | None:
-    """The database file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return url.database
-
-
 def insert_on_conflict(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:
     """The dialect's own `insert()`, the one that knows ON CONFLICT (SQLite or PostgreSQL)."""
     if dialect == "postgresql":
@@ -184,7 +176,8 @@ def write_unit(session: Session) -> Iterator[None]:
     if not lock.acquire(timeout=timeout_s):
         raise DatabaseBusy(f"no turn to write within {timeout_s:g} s")
     try:
-        session.connection(execution_options={WRITE_LOCK_FIRST: True})
+        if not session.in_transaction():  # a unit that read first begins at its first write
+            session.connection(execution_options={WRITE_LOCK_FIRST: True})
         yield
     finally:
         lock.release()

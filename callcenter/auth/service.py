@@ -15,6 +15,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from callcenter.audit.log import record_audit
+from callcenter.ratelimit import Limit, RateLimiter
 from ivr.settings import LoginConfig
 from models.db import insert_on_conflict
 from models.login_throttle import LoginThrottle
@@ -23,10 +24,6 @@ from models.user import User
 # A run of failures is written to the audit trail at its 1st, 10th, 100th… failure, and
 # its length with the login that ends it: a summary, not a row per failure.
 AUDIT_EVERY_POWER_OF = 10
-
-
-class LoginFailed(Exception):
-    """Unknown user, wrong password or inactive account: deliberately one answer."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +116,12 @@ def unlock(session: Session, *, username: str) -> int:
     )
     session.execute(delete(LoginThrottle).where(LoginThrottle.username == name))
     return int(waiting or 0)
+
+
+def forget_username_rate(limiter: RateLimiter, login: LoginConfig, *, username: str) -> None:
+    """Let a username be tried again now from anywhere (after `unlock`, once committed:
+    the limiter writes on a connection of its own). RateLimitUnavailable if it is down."""
+    limiter.clear(Limit.parse(login.per_username), "login-user", throttle_name(username))
 
 
 def _worth_auditing(failures: int) -> bool:

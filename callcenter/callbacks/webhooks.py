@@ -8,17 +8,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.callbacks.service import WEBHOOK_PATH, record_outcome
 from ivr.settings import Settings
 from ivr.signature import TwilioForm
 from models.callback import CallbackAttempt
-from models.db import SessionDep
+from models.db import SessionDep, write_unit
 from models.dossier import Dossier
 
+log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio/voice/callback", tags=["twilio"])
 
 TWIML = "text/xml"
@@ -26,10 +31,25 @@ TWIML = "text/xml"
 FISHER_RING_SECONDS = 40
 # What the operator hears when the fisher's leg did not connect.
 _TELL_OPERATOR = {
-    "no_answer": "Người dân không nghe máy. Hồ sơ đã được hẹn gọi lại.",
+    "no_answer": "Người dân không nghe máy. Cuộc gọi lại sẽ được thực hiện lần sau.",
     "wrong_number": "Không gọi được số của người dân. Hãy kiểm tra lại số điện thoại.",
-    "failed": "Không nối máy được. Hồ sơ đã được hẹn gọi lại.",
+    "failed": "Không nối máy được. Cuộc gọi lại sẽ được thực hiện lần sau.",
 }
+_FAULT = "Tổng đài đang gặp sự cố, cuộc gọi lại chưa được ghi nhận. Xin thử lại trên màn hình."
+
+
+def _recorded(session: Session, settings: Settings, work: Callable[[], object], where: str) -> str | None:
+    """`work` committed, in the writers' turn; on a fault, rolled back and logged, and the
+    words for the operator returned (the attempt stays as it was, due again)."""
+    try:
+        with write_unit(session):
+            work()
+            session.commit()
+    except Exception as exc:  # Twilio retries a 5xx; the operator hears what happened instead
+        session.rollback()
+        log.error("callback_webhook_fault", where=where, error=type(exc).__name__, detail=str(exc)[:200])
+        return _FAULT
+    return None
 
 
 def _twiml(response: VoiceResponse) -> Response:
@@ -69,12 +89,17 @@ def bridge(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) 
 def dialed(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) -> Response:
     settings: Settings = request.app.state.settings
     attempt = db.get(CallbackAttempt, attempt_id)
+    fault = None
     if attempt is not None:
-        record_outcome(db, attempt=attempt, dial_status=form.get("DialCallStatus", "failed"),
-                       max_attempts=settings.callbacks.max_attempts)
-        db.commit()
+        leg = attempt
+        fault = _recorded(db, settings, lambda: record_outcome(
+            db, attempt=leg, dial_status=form.get("DialCallStatus", "failed"),
+            max_attempts=settings.callbacks.max_attempts,
+        ), "dialed")
     response = VoiceResponse()
-    if attempt is not None and attempt.outcome in _TELL_OPERATOR:
+    if fault is not None:
+        _say(response, fault, settings)
+    elif attempt is not None and attempt.outcome in _TELL_OPERATOR:
         _say(response, _TELL_OPERATOR[attempt.outcome], settings)
     response.hangup()
     return _twiml(response)
@@ -85,7 +110,8 @@ def status(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) 
     settings: Settings = request.app.state.settings
     attempt = db.get(CallbackAttempt, attempt_id)
     if attempt is not None:
-        record_outcome(db, attempt=attempt, call_status=form.get("CallStatus"),
-                       max_attempts=settings.callbacks.max_attempts)
-        db.commit()
+        leg = attempt
+        _recorded(db, settings, lambda: record_outcome(
+            db, attempt=leg, call_status=form.get("CallStatus"), max_attempts=settings.callbacks.max_attempts,
+        ), "status")
     return _twiml(VoiceResponse())

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from callcenter.audit.log import record_audit
-from callcenter.auth.service import throttle_name, unlock
+from callcenter.auth.service import forget_username_rate, unlock
 from callcenter.cli.common import cli_session
-from callcenter.ratelimit import Limit, RateLimitUnavailable, build_rate_limiter
+from callcenter.ratelimit import RateLimitUnavailable, build_rate_limiter
 from callcenter.users.service import UserError, create_user, hash_password
 from ivr.queue.presence import ANSWERING_ROLES
 from ivr.settings import get_settings
@@ -80,7 +80,7 @@ def unlock_user(name: Annotated[str, typer.Argument(help="Tên đăng nhập.")]
             session.commit()
             # After the commit: the limiter writes on a connection of its own.
             limiter = build_rate_limiter(settings.rate_limit_storage_url, engine=session.get_bind().engine)
-            limiter.clear(Limit.parse(settings.login.per_username), "login-user", throttle_name(username))
+            forget_username_rate(limiter, settings.login, username=username)
     except RateLimitUnavailable as exc:
         _fail(f"kho đếm giới hạn (RATE_LIMIT_STORAGE_URL) không trả lời: {exc}")
     except (SchemaOutOfDate, OperationalError) as exc:

@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -168,11 +169,24 @@ async def live_events(request: Request) -> StreamingResponse:
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
+class StateIn(BaseModel):
+    state: str = ""
+
+
+class WrapUpIn(BaseModel):
+    call_sid: str = ""
+    code: str = ""
+    note: str = ""
+
+
+# Plain `def`: the database work below (row locks, waits up to DATABASE_TIMEOUT_S) runs in
+# the thread pool, never on the event loop that answers Twilio's webhooks.
 @router.post("/live/state")
-async def live_state(request: Request, user: StaffPage, db: SessionDep, _: CsrfHeader) -> JSONResponse:
+def live_state(
+    request: Request, body: StateIn, user: StaffPage, db: SessionDep, _: CsrfHeader
+) -> JSONResponse:
     _answering(user)
-    body = await request.json()
-    state = body.get("state") if isinstance(body, dict) else None
+    state = body.state
     if state not in ("ready", "away"):
         return JSONResponse({"error": "Trạng thái phải là sẵn sàng hoặc vắng mặt."}, status_code=422)
     settings: Settings = request.app.state.settings
@@ -202,13 +216,11 @@ def live_token(request: Request, user: StaffPage, _: CsrfHeader) -> JSONResponse
 
 
 @router.post("/live/wrap-up")
-async def live_wrap_up(request: Request, user: StaffPage, db: SessionDep, _: CsrfHeader) -> JSONResponse:
-    body = await request.json()
-    body = body if isinstance(body, dict) else {}
+def live_wrap_up(body: WrapUpIn, user: StaffPage, db: SessionDep, _: CsrfHeader) -> JSONResponse:
     now = utcnow()
     try:
-        entry = file_wrap_up(db, call_sid=str(body.get("call_sid", ""))[:64], user=user,
-                             code=str(body.get("code", "")), note=str(body.get("note", "")), now=now)
+        entry = file_wrap_up(db, call_sid=body.call_sid[:64], user=user, code=body.code, note=body.note,
+                             now=now)
         match(db, now=now)
         db.commit()
     except WrapUpRefused as exc:

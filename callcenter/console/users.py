@@ -12,18 +12,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.audit.log import record_audit
-from callcenter.auth.service import throttle_name
+from callcenter.auth.service import forget_username_rate, throttle_name
 from callcenter.auth.service import unlock as forget_failures
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import AdminPage, client_ip
 from callcenter.console.errors import ConsoleError
 from callcenter.console.templating import render
+from callcenter.ratelimit import RateLimitUnavailable
 from callcenter.users.service import create_user, random_password, reset_password, set_active
 from models.base import utcnow
 from models.db import SessionDep
@@ -31,6 +33,7 @@ from models.domain.phone import InvalidPhone, normalize_phone
 from models.login_throttle import LoginThrottle
 from models.user import ROLES, User
 
+log = structlog.get_logger(__name__)
 router = APIRouter()
 
 USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
@@ -152,5 +155,10 @@ def unlock(request: Request, username: str, admin: AdminPage, form: CsrfForm, db
         record_audit(db, actor=admin, action="unlock", target=f"user:{user.username}", ip=client_ip(request),
                      detail={"addresses": addresses, "via": "console"})
     db.commit()
+    try:  # as `tongdai users unlock`: the username's own rate too, so they may try at once
+        forget_username_rate(request.app.state.rate_limiter, request.app.state.settings.login,
+                             username=user.username)
+    except RateLimitUnavailable:
+        log.warning("unlock_rate_not_forgotten", username=user.username)
     code = "unlocked" if addresses else "not_locked"
     return RedirectResponse(f"/console/users?notice={code}&u={user.username}", status_code=303)

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import secrets
 
-from pwdlib import PasswordHash
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.domain.passwords import hash_secret, verify_secret
 from models.user import ROLES, User
-
-_hasher = PasswordHash.recommended()
-# Verifying against a throwaway hash when the user does not exist keeps the answer time
-# the same, so response times do not reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -23,7 +18,7 @@ class UserError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return hash_secret(password)
 
 
 def create_user(
@@ -68,10 +63,7 @@ def verify_password(password: str, password_hash: str | None) -> bool:
     """Whether `password` matches; with no hash (no such user) a throwaway one is checked,
     so the time taken does not tell whether the user exists. CPU-bound (~50 ms, 64 MB):
     call it from a thread, never from the event loop."""
-    if password_hash is None:
-        _hasher.verify(password, _DUMMY_HASH)
-        return False
-    return _hasher.verify(password, password_hash)
+    return verify_secret(password, password_hash)
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:

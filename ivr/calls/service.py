@@ -24,6 +24,7 @@ from ivr.hours import callback_promise
 from ivr.intake.callbacks import promise_callback
 from ivr.intake.drafts import create_draft, registry_vessel
 from ivr.intake.receipts import draft_receipt
+from ivr.queue.pins import is_operator_phone
 from ivr.runtime import HotlineRuntime
 from ivr.settings import Settings
 from ivr.twiml import render_says, render_step
@@ -217,13 +218,17 @@ def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext
     raw_duration = params.get("CallDuration", "")
     duration = int(raw_duration) if raw_duration.isdigit() and len(raw_duration) < 7 else None
     if status not in FINAL_STATUSES:
-        if not rows.note_status(session, call_sid=sid, status=status, duration_s=duration):
+        if not rows.note_status(session, call_sid=sid, status=status, duration_s=duration) \
+                and not _operator_leg(session, params):
             _unanswered_call(session, params=params, sid=sid, ctx=ctx, status=status)
         return
     closed = rows.close_call(session, call_sid=sid, status=status, duration_s=duration, at=ctx.now)
     if closed is None:
         if rows.note_status(session, call_sid=sid, status=status, duration_s=duration):
             return  # closed before: Twilio repeated itself, or a late callback
+        if _operator_leg(session, params):
+            log.info("operator_leg_ended", call_sid=sid, status=status)
+            return  # an operator at work, not a citizen's call: not in the call log
         # The call never reached a menu (a fault before the first answer): kept, closed.
         _unanswered_call(session, params=params, sid=sid, ctx=ctx, status=status)
         closed = rows.close_call(session, call_sid=sid, status=status, duration_s=duration, at=ctx.now)
@@ -233,6 +238,13 @@ def record_status(session: Session, *, params: dict[str, str], ctx: VoiceContext
         "outcome": closed.outcome, "status": status, "duration_s": closed.duration_s,
     })])
     log.info("call_ended", call_sid=sid, outcome=closed.outcome, duration_s=closed.duration_s)
+
+
+def _operator_leg(session: Session, params: dict[str, str]) -> bool:
+    """An operator's own leg (a browser softphone, or their registered phone answered with
+    the PIN prompt): it never reached the hotline's menus and is no citizen's call."""
+    caller = params.get("From", "")
+    return caller.startswith("client:") or is_operator_phone(session, from_number=caller)
 
 
 def _unanswered_call(

@@ -28,3 +28,14 @@ def draft_receipt(dossier: Draft, *, catalogue: Catalogue, promise: CallbackProm
         f"DVC Quang Ngai: ma ho so {dossier.reference}, {what}, "
         f"tau {vessel}{checked}. Dien thoai vien se goi lai ong/ba{when}."
     )
+
+
+def taken_receipt(dossier: Draft, *, catalogue: Catalogue) -> str:
+    """The receipt of a draft an operator started while talking with the caller: the
+    reference to keep, and no promise of a call-back to someone already on the line."""
+    vessel = dossier.vessel_registration or "chua ro"
+    what = procedure_short(dossier.procedure, dossier.variant, catalogue)
+    return (
+        f"DVC Quang Ngai: ma ho so {dossier.reference}, {what}, tau {vessel}. "
+        "Dien thoai vien dang hoan thien ho so cung ong/ba."
+    )

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pwdlib import PasswordHash
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ivr.prompts import Catalogue
 from ivr.queue import twiml
+from ivr.queue.pins import PinCheck
 from ivr.queue.presence import (
     ANSWERING_ROLES,
     answering_user,
@@ -23,12 +23,10 @@ from ivr.queue.presence import (
     presence_of,
 )
 from ivr.settings import Settings
-from models.domain.phone import caller_number
 from models.operator import OperatorPresence
 from models.queue import QueueEntry
 from models.user import User
 
-_hasher = PasswordHash.recommended()
 MAX_PIN_TRIES = 3
 
 
@@ -102,44 +100,21 @@ def _offer_waiting(session: Session, row: OperatorPresence) -> bool:
     ) is not None
 
 
-_USERS = User.__table__.c
-# Every call to the hotline asks this: a Core statement built once, not an ORM load.
-_PHONE_REGISTERED = (
-    select(_USERS.id)
-    .where(_USERS.phone == bindparam("phone"), _USERS.active.is_(True), _USERS.pin_hash.is_not(None),
-           _USERS.role.in_(ANSWERING_ROLES))
-    .limit(1)
-)
-
-
-def is_operator_phone(session: Session, *, from_number: str) -> bool:
-    """Whether the number calling is an active operator's registered phone (with a PIN)."""
-    phone = caller_number(from_number[:32])
-    return phone.startswith("+") and session.execute(_PHONE_REGISTERED, {"phone": phone}).first() is not None
-
-
-def registered_operator(session: Session, *, from_number: str) -> User | None:
-    """The active operator whose registered phone this is, with a PIN set."""
-    phone = caller_number(from_number[:32])
-    if not phone.startswith("+"):
-        return None
-    return session.scalar(
-        select(User).where(User.phone == phone, User.active.is_(True), User.pin_hash.is_not(None),
-                           User.role.in_(ANSWERING_ROLES)).limit(1)
-    )
-
-
 def pin_entered(
-    session: Session, *, params: dict[str, str], tries: int, settings: Settings, catalogue: Catalogue,
+    session: Session, *, check: PinCheck, leg_sid: str, tries: int, settings: Settings, catalogue: Catalogue,
     now: datetime,
 ) -> str:
-    user = registered_operator(session, from_number=params.get("From", ""))
-    digits = params.get("Digits", "").strip()
-    if user is None or user.pin_hash is None:
+    """The answer to a PIN keyed on a registered phone, as `ivr.queue.pins.check_pin` judged it."""
+    user = session.get(User, check.user_id) if check.user_id is not None else None
+    if check.verdict == "no_operator" or user is None:
         return twiml.operator_says(("operator_not_allowed",), catalogue, settings)
-    if digits and _hasher.verify(digits, user.pin_hash):
-        return take_caller(session, user=user, leg_sid=params.get("CallSid", "")[:64], waited_s=0,
-                           settings=settings, catalogue=catalogue, now=now)
+    if check.verdict == "right":
+        return take_caller(session, user=user, leg_sid=leg_sid, waited_s=0, settings=settings,
+                           catalogue=catalogue, now=now)
+    if check.verdict == "too_many":
+        return twiml.operator_says(("operator_pin_locked",), catalogue, settings)
+    if check.verdict == "busy":  # no hash could run now: the same try again, not a wrong one
+        return twiml.operator_pin(catalogue, settings, wrong=False, tries=max(tries, 1))
     if tries + 1 >= MAX_PIN_TRIES:
         return twiml.operator_says(("operator_pin_wrong",), catalogue, settings)
-    return twiml.operator_pin(catalogue, settings, wrong=bool(digits), tries=tries + 1)
+    return twiml.operator_pin(catalogue, settings, wrong=True, tries=tries + 1)

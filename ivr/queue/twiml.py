@@ -103,7 +103,7 @@ def callback_confirmed(*, reason: str, now: datetime, catalogue: Catalogue, sett
         _prompt(response, notice, catalogue, settings)
     # The same promise as at the end of a call and in the SMS (ivr.hours).
     when = callback_promise(now, settings).spoken
-    _prompt(response, "queue_callback_confirm", catalogue, settings, callback_when=when)
+    _prompt(response, "queue_callback_confirm", catalogue, settings, callback_when_spoken=when)
     response.hangup()
     return str(response)
 

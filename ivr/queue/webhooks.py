@@ -19,6 +19,7 @@ from ivr.queue import entries as queue
 from ivr.queue import twiml
 from ivr.queue.music import MUSIC_PATH, synthesised_wav
 from ivr.queue.operator_leg import operator_leg, pin_entered
+from ivr.queue.pins import PinAttempts, PinCheck, check_pin
 from ivr.queue.presence import (
     given_name,
     housekeep,
@@ -258,10 +259,19 @@ def operator_pin(request: Request, params: TwilioForm, session: SessionDep) -> R
     catalogue = _catalogue(request)
     now = datetime.now(UTC)
     tries = queue.seconds(request.query_params.get("tries")) or 0
+    attempts: PinAttempts = request.app.state.pin_attempts
+    try:  # read and hashed outside the write unit: a guess never holds the database's writer
+        check = check_pin(session, from_number=params.get("From", ""),
+                          digits=params.get("Digits", "").strip(), attempts=attempts)
+    except Exception as exc:
+        log.error("operator_pin_fault", error=type(exc).__name__, detail=str(exc)[:200])
+        check = PinCheck("busy")
+    finally:
+        session.rollback()
 
     def work() -> str:
-        return pin_entered(session, params=params, tries=tries, settings=settings, catalogue=catalogue,
-                           now=now)
+        return pin_entered(session, check=check, leg_sid=params.get("CallSid", "")[:64], tries=tries,
+                           settings=settings, catalogue=catalogue, now=now)
 
     return _answer(session, params, work,
                    lambda: twiml.operator_says(("apology",), catalogue, settings), "pin")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
@@ -341,3 +342,21 @@ def test_demo_mode_starts_without_a_secret_key_but_says_so(settings: Settings) -
     with pytest.warns(InsecureSettingWarning, match="DEMO_MODE"):
         demo.check_can_serve()
     assert len(demo.secret_key) >= 32
+
+
+def test_a_fault_on_an_operators_leg_hangs_up_instead_of_queueing_them_as_a_citizen(
+    app: FastAPI, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.hotline_force = "open"
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("ivr.queue.webhooks.operator_leg", broken)
+    monkeypatch.setattr("ivr.queue.webhooks._answer", lambda session, params, work, fault, where: work())
+    params = {"CallSid": "CA" + "a" * 32, "From": "client:vanhanh", "Caller": "client:vanhanh", "To": ""}
+    client = TestClient(app, raise_server_exceptions=False)  # as uvicorn: the handler answers
+    r = client.post("/twilio/voice/operator", data=params,
+                    headers={"X-Twilio-Signature": sign(PUBLIC_BASE + "/twilio/voice/operator", params)})
+    assert r.status_code == 200 and "<Hangup" in r.text
+    assert "<Enqueue" not in r.text and "Xin lỗi" not in r.text

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.call import Call
 from models.dossier import Dossier
+from models.message import Message
 from tests.callcenter.console.conftest import MakeUser, csrf_of
 from tests.ivr.queue.conftest import caller_in_queue, operator_leg, queue_post, wait
 
@@ -71,6 +73,16 @@ def test_a_draft_started_from_the_answered_call(client: TestClient, make_user: M
     assert dossier is not None
     assert (dossier.channel, dossier.call_sid, dossier.applicant_phone) == ("operator", voice.sid, voice.caller)
     assert dossier.claimed_by_id is not None  # held by the operator who answered
+    # The call log links the call to it; the caller's SMS promises no call-back (they are on the line).
+    assert db.scalar(select(Call.dossier_reference).where(Call.call_sid == voice.sid)) == reference
+    receipt = db.scalars(select(Message.body).where(Message.dossier_id == dossier.id)).one()
+    assert reference in receipt and "se goi lai" not in receipt
+    # A second click is the same dossier, not another one (nor another SMS).
+    again = client.post(f"/console/calls/{voice.sid}/draft", data={"csrf_token": csrf}, follow_redirects=False)
+    assert again.headers["location"].rsplit("/", 1)[-1] == reference
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Dossier).where(Dossier.call_sid == voice.sid)) == 1
+    assert db.scalar(select(func.count()).select_from(Message).where(Message.dossier_id == dossier.id)) == 1
 
 
 def test_the_softphone_plays_sounds_from_this_server_and_may_reach_twilio_only(client: TestClient) -> None:

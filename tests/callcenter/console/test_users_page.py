@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callcenter.ratelimit import Limit
 from callcenter.users.service import authenticate
 from models.audit import AuditEntry
 from models.base import utcnow
@@ -72,8 +73,13 @@ def test_disable_reset_and_unlock_are_audited_and_take_effect(
         db.add(LoginThrottle(username="vana", address="10.0.0.9", failures=6, first_failed_at=now,
                              last_failed_at=now, not_before=now + timedelta(minutes=10)))
         db.commit()
+        # … and guessers from many addresses used up the username's own rate.
+        per_username = Limit.parse(app.state.settings.login.per_username)
+        while app.state.rate_limiter.hit(per_username, "login-user", "vana"):
+            pass
         assert "Cho đăng nhập lại ngay" in client.get("/console/users").text
         _post(client, "/console/users/vana/unlock")
+        assert app.state.rate_limiter.test(per_username, "login-user", "vana")  # as the CLI's unlock
         refused = _post(client, "/console/users/quantri/active", active="0")
         assert refused.status_code == 409  # an admin cannot lock themself out
     db.expire_all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 from callcenter.attachments.storage import FolderStore
 from callcenter.cli.main import app
 from callcenter.retention.service import MASKED_NOTE, RETENTION_ACTOR, apply_retention
-from ivr.settings import RetentionPolicy
+from ivr.settings import RetentionPolicy, get_settings
 from models.attachment import Attachment
 from models.audit import AuditEntry
 from models.call import Call
@@ -201,10 +202,13 @@ def test_real_run_reaches_call_backs_codes_wrap_up_notes_and_attachments(db: Ses
 
 
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, store: FolderStore) -> None:
+def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, store: FolderStore) -> Iterator[None]:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("RETENTION_RECORDING_DAYS", "30")
     monkeypatch.setenv("ATTACHMENTS_STORE_URL", str(store.root))
+    get_settings.cache_clear()  # the command reads these, not what an earlier test cached
+    yield
+    get_settings.cache_clear()
 
 
 def test_the_command_dry_run_then_real(db: Session, cli_env: None, store: FolderStore) -> None:

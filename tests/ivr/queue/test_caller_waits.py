@@ -47,7 +47,7 @@ def test_the_wait_tells_the_place_in_line_and_offers_a_call_back_with_music(
     assert gather is not None and gather.get("action") == "/twilio/voice/queue/key"
     said = answer.said()
     assert "vị trí thứ 3" in said
-    assert "bấm phím 1 để được gọi lại, ông/bà vẫn giữ lượt" in said
+    assert "bấm phím 1 để được gọi lại, ông bà vẫn giữ lượt" in said
     assert gather.find("Play") is not None  # music between announcements, never silence
     entry = _entry(db, voice.sid)
     assert entry.result == "waiting" and entry.reason == "key_0" and entry.path[-1] == "main"

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from callcenter.users.service import hash_password
 from models.call import Call
+from models.domain.passwords import verify_secret
 from models.operator import OperatorPresence
 from models.queue import QueueEntry
 from tests.conftest import twilio_post
@@ -222,3 +224,55 @@ def test_caller_id_alone_does_not_make_an_operator(client: TestClient, db: Sessi
     menus = Answer(200, twilio_post(client, "/twilio/voice?caller=1", params).text)
     assert "Dial" not in menus.text and menus.gather() is not None
     assert db.get(OperatorPresence, an.id) is None
+
+
+def test_pin_guesses_are_counted_across_calls_and_refused_before_any_hash(
+    client: TestClient, db: Session, make_operator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Caller ID can be forged: someone calling again and again from An's number must not
+    # get unlimited guesses at a 4-digit PIN, and guesses past the limit cost no hash.
+    an = make_operator(phone="+84905111222")
+    an.pin_hash = hash_password("2468")
+    db.commit()
+    hashed: list[str] = []
+
+    def counting(secret: str, secret_hash: str | None) -> bool:
+        hashed.append(secret)
+        return verify_secret(secret, secret_hash)
+
+    monkeypatch.setattr("ivr.queue.pins.verify_secret", counting)
+    said: list[str] = []
+    for n in range(7):  # a new call each time: the count is the phone's, not the call's
+        params = {"CallSid": f"CA{n:032d}", "From": "+84905111222", "To": "+842553818558",
+                  "CallStatus": "ringing"}
+        prompt = Answer(200, twilio_post(client, "/twilio/voice", params).text)
+        guess = Answer(200, twilio_post(client, str(prompt.gather().get("action")),  # type: ignore[union-attr]
+                                        {**params, "Digits": f"{1000 + n}"}).text)
+        said.append(guess.said())
+    assert len(hashed) == 5  # LOGIN_PIN_PER_PHONE: 5 in 15 minutes
+    assert all("không đúng" in s for s in said[:5])
+    assert all("quá nhiều lần" in s for s in said[5:])
+    # Even the right PIN waits now: nobody can tell a right guess from a refused one.
+    params = {"CallSid": "CA" + "9" * 32, "From": "+84905111222", "To": "+842553818558", "CallStatus": "ringing"}
+    prompt = Answer(200, twilio_post(client, "/twilio/voice", params).text)
+    right = Answer(200, twilio_post(client, str(prompt.gather().get("action")),  # type: ignore[union-attr]
+                                    {**params, "Digits": "2468"}).text)
+    assert "quá nhiều lần" in right.said() and right.root.find("Dial") is None
+    db.rollback()
+    presence = db.get(OperatorPresence, an.id)
+    assert presence is None or presence.leg_sid is None  # no leg took the queue
+
+
+def test_an_operators_phone_session_is_not_logged_as_a_citizens_call(
+    client: TestClient, db: Session, make_operator
+) -> None:
+    an = make_operator(phone="+84905111222")
+    an.pin_hash = hash_password("2468")
+    db.commit()
+    params = {"CallSid": LEG_A, "From": "+84905111222", "To": "+842553818558", "CallStatus": "ringing"}
+    prompt = Answer(200, twilio_post(client, "/twilio/voice", params).text)
+    twilio_post(client, str(prompt.gather().get("action")), {**params, "Digits": "2468"})  # type: ignore[union-attr]
+    done = twilio_post(client, "/twilio/voice/status", {**params, "CallStatus": "completed", "CallDuration": "95"})
+    assert done.status_code == 200
+    db.rollback()
+    assert db.scalars(select(Call)).all() == []  # no "abandoned" citizen call for An's shift
