@@ -22,6 +22,8 @@ from callcenter.ops.health import install_ops
 from callcenter.ops.logging import configure_logging
 from callcenter.ops.metrics import login_outcomes
 from callcenter.outbox.runner import start_outbox_thread
+from callcenter.procedures import load_catalogue as load_procedures
+from callcenter.procedures.phrases import check_procedure_phrases
 from callcenter.public.router import router as public_router
 from callcenter.ratelimit import build_rate_limiter
 from callcenter.security import install_security
@@ -77,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     open_store(settings.attachments.store_url)  # a store that cannot be used stops the start
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()
+    # Every procedure has a spoken name and an SMS one: a missing one stops the start, naming it.
+    check_procedure_phrases(load_procedures(), app.state.hotline.catalogue)
     install_voice_fault_handlers(app)
     install_ops(app)  # /metrics, /readyz, webhook latency
     install_docs(app)  # /docs, offline

@@ -11,6 +11,11 @@ from models.domain.text import nfc
 
 PROMPTS_ROOT = Path(__file__).resolve().parent.parent / "voice_prompts"
 AUDIO_SUFFIXES = (".mp3", ".wav")
+# A procedure's name, spoken and in an SMS: keyed by its code (or `<code>_<variant>`),
+# with `other` for a procedure the catalogue no longer has.
+PROCEDURE_PHRASES = ("procedure", "procedure_sms")
+OTHER_PROCEDURE = "other"
+SMS_PROCEDURE_MAX = 40  # a receipt and a TT reply stay in one segment with it
 
 # What the IVR can fill into a prompt; a placeholder outside this set is a catalogue bug.
 PLACEHOLDERS = frozenset({
@@ -46,6 +51,16 @@ class Catalogue:
     def phrase(self, group: str, key: str) -> str:
         return self.phrases[group][key]
 
+    def procedure_phrase(self, group: str, procedure: str | None, variant: str | None) -> str:
+        """A procedure's name in `group` (`procedure`: spoken, `procedure_sms`: an SMS's):
+        its variant's own, else the procedure's, else `other` — never the raw code."""
+        if not procedure:
+            return ""
+        table = self.phrases[group]
+        if variant and f"{procedure}_{variant}" in table:
+            return table[f"{procedure}_{variant}"]
+        return table.get(procedure) or table[OTHER_PROCEDURE]
+
 
 def load_catalogue(language: str = "vi", root: Path = PROMPTS_ROOT) -> Catalogue:
     folder = root / language
@@ -70,6 +85,7 @@ def load_catalogue(language: str = "vi", root: Path = PROMPTS_ROOT) -> Catalogue
         phrases=phrases,
         audio=audio,
     )
+    _check_procedure_phrases(phrases, path)
     for name in prompts:
         unknown = catalogue.placeholders(name) - PLACEHOLDERS
         if unknown:
@@ -77,3 +93,13 @@ def load_catalogue(language: str = "vi", root: Path = PROMPTS_ROOT) -> Catalogue
         if name in audio and catalogue.placeholders(name):
             raise CatalogueError(f"prompt {name!r} has placeholders and cannot be a recording")
     return catalogue
+
+
+def _check_procedure_phrases(phrases: dict[str, dict[str, str]], path: Path) -> None:
+    for group in PROCEDURE_PHRASES:
+        if OTHER_PROCEDURE not in phrases.get(group, {}):
+            raise CatalogueError(f"{path}: [phrases.{group}] needs '{OTHER_PROCEDURE}'")
+    for key, text in phrases["procedure_sms"].items():
+        if not text.isascii() or not text.strip() or len(text) > SMS_PROCEDURE_MAX:
+            raise CatalogueError(f"{path}: [phrases.procedure_sms] {key!r} must be plain text without "
+                                 f"diacritics, 1 to {SMS_PROCEDURE_MAX} characters")

@@ -41,10 +41,7 @@ def tracking_spoken(code: str, catalogue: Catalogue) -> str:
 
 
 def procedure_spoken(procedure: str | None, variant: str | None, catalogue: Catalogue) -> str:
-    table = catalogue.phrases["procedure"]
-    if procedure and variant and f"{procedure}_{variant}" in table:
-        return table[f"{procedure}_{variant}"]
-    return table.get(procedure or "", procedure or "")
+    return catalogue.procedure_phrase("procedure", procedure, variant)
 
 
 def prompt_values(state: dict[str, Any], catalogue: Catalogue) -> dict[str, str]:

@@ -30,7 +30,8 @@ class Call(Base):
     ended_at: Mapped[datetime | None]
     duration_s: Mapped[int | None]
     twilio_status: Mapped[str] = mapped_column(String(24), default="in-progress")
-    # dossier_created, transferred, callback_requested, abandoned, status_read, error
+    # dossier_created, transferred (then the queue's answered / abandoned_in_queue /
+    # callback_requested), callback_requested, abandoned, status_read
     outcome: Mapped[str | None] = mapped_column(String(32))
     abandoned_menu: Mapped[str | None] = mapped_column(String(64))
     dossier_reference: Mapped[str | None] = mapped_column(String(6))

@@ -4,32 +4,48 @@ from __future__ import annotations
 
 import typer
 
+from callcenter.attachments.storage import StoreError, open_store
 from callcenter.cli.common import cli_session
 from callcenter.retention.service import apply_retention
 from ivr.settings import get_settings
 from models.base import utcnow
 
-app = typer.Typer(help="Lưu trữ dữ liệu cá nhân (Nghị định 13/2023): xóa ghi âm, ẩn dữ liệu cũ.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Lưu trữ dữ liệu cá nhân (Nghị định 13/2023): xóa ghi âm, tệp đính kèm, ẩn dữ liệu cũ.",
+    no_args_is_help=True,
+)
 
 
 @app.command()
 def run(
     dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ liệt kê những gì sẽ thay đổi, không sửa gì."),
 ) -> None:
-    """Remove old recordings and mask old personal data (RETENTION_*_DAYS)."""
-    policy = get_settings().retention
+    """Remove old recordings and attachments, mask old personal data (RETENTION_*_DAYS)."""
+    settings = get_settings()
+    try:
+        store = open_store(settings.attachments.store_url)
+    except StoreError as exc:
+        typer.echo(f"Không mở được kho tệp đính kèm: {exc}", err=True)
+        raise typer.Exit(1) from None
     with cli_session() as session:
-        report = apply_retention(session, policy=policy, now=utcnow(), dry_run=dry_run, actor_name="cli")
+        report = apply_retention(session, policy=settings.retention, now=utcnow(), dry_run=dry_run,
+                                 store=store, actor_name="cli")
         session.commit()  # the changes, or for a dry run only its audit entry
     verb = "Sẽ" if dry_run else "Đã"
     typer.echo(f"{'CHẠY THỬ — không thay đổi dữ liệu. ' if dry_run else ''}"
                f"Ghi âm trước {report.recording_cutoff:%d/%m/%Y}, dữ liệu cá nhân trước "
                f"{report.personal_cutoff:%d/%m/%Y} (UTC).")
-    typer.echo(f"{verb} xóa {report.recordings_removed} bản ghi âm.")
+    typer.echo(f"{verb} xóa {report.recordings_removed} bản ghi âm của cuộc gọi và "
+               f"{report.callback_recordings_removed} liên kết ghi âm trong yêu cầu gọi lại.")
     typer.echo(f"{verb} ẩn số gọi đến của {report.callers_masked} cuộc gọi.")
     typer.echo(f"{verb} ẩn số điện thoại trong {report.messages_masked} tin nhắn SMS.")
+    typer.echo(f"{verb} ẩn số điện thoại của {report.callback_requests_masked} yêu cầu gọi lại đã xong "
+               f"và {report.callback_attempts_masked} lần gọi lại.")
+    typer.echo(f"{verb} ẩn số điện thoại của {report.codes_masked} mã xác thực một lần.")
+    typer.echo(f"{verb} xóa {report.wrap_up_notes_removed} ghi chú kết quả cuộc gọi của điện thoại viên.")
     typer.echo(f"{verb} ẩn dữ liệu cá nhân của {report.dossiers_masked} hồ sơ đã đóng.")
+    typer.echo(f"{verb} xóa {report.attachments_removed} tệp đính kèm (ảnh giấy tờ…) "
+               "của hồ sơ đã ẩn dữ liệu.")
     if report.sample_calls:
         typer.echo("Cuộc gọi, ví dụ: " + ", ".join(report.sample_calls))
     if report.sample_dossiers:

@@ -241,7 +241,8 @@ def draft_from_live_call(request: Request, call_sid: str, user: StaffPage, form:
     by this operator."""
     try:
         reference = draft_from_call(db, call_sid=call_sid[:64], user=user,
-                                    sending_enabled=request.app.state.settings.twilio_sending_enabled)
+                                    sending_enabled=request.app.state.settings.twilio_sending_enabled,
+                                    catalogue=request.app.state.hotline.catalogue)
         db.commit()
     except DraftRefused as exc:
         db.rollback()

@@ -3,12 +3,15 @@ found and the procedure the caller chose are filled in; the operator holds the d
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.dossiers.service import EDITABLE, claim_dossier
 from ivr.intake.drafts import create_draft
 from ivr.intake.receipts import taken_receipt
+from ivr.prompts import Catalogue
 from models.call import Call
 from models.dossier import Dossier
 from models.queue import QueueEntry
@@ -24,7 +27,9 @@ class DraftRefused(ValueError):
         self.status, self.message = status, message
 
 
-def draft_from_call(session: Session, *, call_sid: str, user: User, sending_enabled: bool) -> str:
+def draft_from_call(
+    session: Session, *, call_sid: str, user: User, sending_enabled: bool, catalogue: Catalogue,
+) -> str:
     """The draft's reference (flushed, never committed): the one already started from this
     call if there is one (a second click is not a second dossier, nor a second SMS)."""
     entry = session.scalar(select(QueueEntry).where(QueueEntry.call_sid == call_sid)
@@ -48,8 +53,8 @@ def draft_from_call(session: Session, *, call_sid: str, user: User, sending_enab
     draft = create_draft(
         session, procedure=state.get("procedure") or DEFAULT_PROCEDURE, variant=state.get("variant"),
         channel="operator", vessel=vessel, vessel_registration=registration, applicant_phone=phone,
-        by=user.username, call_sid=call_sid, receipt=taken_receipt if phone else None,
-        sending_enabled=sending_enabled,
+        by=user.username, call_sid=call_sid, sending_enabled=sending_enabled,
+        receipt=partial(taken_receipt, catalogue=catalogue) if phone else None,
     )
     if call.dossier_reference is None:  # the call log links the call to what it started
         call.dossier_reference = draft.reference

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from callcenter.reports.period import Period
 from callcenter.reports.sql import dialect_name, local_day, local_hour, percentiles, seconds_between
-from callcenter.reports.summary import in_period
+from callcenter.reports.summary import in_period, put_through
 from models.audit import AuditEntry
 from models.base import UTCDateTime
 from models.call import Call
@@ -28,7 +28,12 @@ OLDEST_BUCKET = "> 3 ngày"
 class DayCalls:
     day: str  # YYYY-MM-DD, local
     calls: int
-    abandoned: int
+    abandoned: int  # hung up in the menus (the summary's `abandoned`)
+    abandoned_in_queue: int  # hung up while waiting for an operator
+
+    @property
+    def served(self) -> int:
+        return self.calls - self.abandoned - self.abandoned_in_queue
 
 
 @dataclass(frozen=True)
@@ -58,15 +63,20 @@ class OperatorFigures:
 
 
 def calls_per_day(session: Session, *, period: Period, offset_s: int) -> list[DayCalls]:
+    """Calls per local day, and the two kinds of hang-up counted as the summary counts them."""
     day = local_day(Call.started_at, offset_s, dialect_name(session)).label("day")
+    in_menus = and_(Call.outcome == "abandoned", ~put_through())
+    in_queue = Call.outcome == "abandoned_in_queue"
     rows = session.execute(
-        select(day, func.count(Call.id), func.coalesce(func.sum(case((Call.outcome == "abandoned", 1),
-                                                                       else_=0)), 0))
+        select(day, func.count(Call.id),
+               func.coalesce(func.sum(case((in_menus, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((in_queue, 1), else_=0)), 0))
         .where(*in_period(Call.started_at, period))
         .group_by(day)
         .order_by(day)
     ).all()
-    return [DayCalls(day=str(d), calls=int(c), abandoned=int(a)) for d, c, a in rows]
+    return [DayCalls(day=str(d), calls=int(c), abandoned=int(a), abandoned_in_queue=int(q))
+            for d, c, a, q in rows]
 
 
 def calls_per_hour(session: Session, *, period: Period, offset_s: int) -> list[int]:

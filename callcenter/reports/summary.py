@@ -1,10 +1,22 @@
 """The period's call figures and the IVR funnel (contract section 5, `/reports/summary`).
 
+Each call of the period counts once, under what it came to, so the figures add up to
+`calls`: a dossier (what a call achieved stays, even if the caller then asked for a
+person); put through to the operators' queue — `transferred`, whatever the queue's end
+(answered, hung up while waiting, a call-back instead, or still waiting), broken down
+beside it; a call-back the IVR itself promised (outside opening hours, a voice message);
+the status of a dossier read out; given up in the menus (`abandoned`); still on the line.
+A caller who hung up while waiting for a person is counted in `transferred` and shown as
+its own figure (`abandoned_in_queue`), not folded into `abandoned`: the menus' hang-ups are
+the flow's business and add up to the funnel's; the queue's are the staffing's, and sit
+beside the service level. Call-backs and self-service hang-ups are never abandonment
+(DESIGN: honest metrics).
+
 Funnel, per waiting menu (menu or entry node): of the calls that reached it, how many
-went on to another step, how many hung up there, how many were put through to an
-operator (by `0`, by the third miss, or by a guard). The next step of each visit is
-`LEAD(menu)` over the call's menu events; call-backs and self-service hang-ups after
-a dossier are not abandonment (DESIGN: honest metrics).
+went on to another step, how many hung up there, how many were put through to the
+operators' queue from it (by `0`, by the third miss, or by a guard). The next step of each
+visit is `LEAD(menu)` over the call's menu events. Outside opening hours the operator node
+takes a call-back message instead: that caller went on, they were not put through.
 """
 
 from __future__ import annotations
@@ -13,14 +25,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.reports.period import Period
 from ivr.flow.definition import WAITING, Flow
 from models.call import Call, CallEvent
+from models.queue import QueueEntry
 
-OUTCOMES = ("dossier_created", "transferred", "callback_requested", "abandoned", "status_read", "error")
+# Outcomes only a call put through to the operators' queue ends with (the flow's
+# `transferred`, then the queue's own); a queue call-back ends `callback_requested`, like
+# the IVR's, and is told apart by its queue entry.
+QUEUE_OUTCOMES = ("transferred", "answered", "abandoned_in_queue")
 
 
 @dataclass(frozen=True)
@@ -35,13 +51,25 @@ class FunnelStep:
 
 @dataclass(frozen=True)
 class CallSummary:
+    """One figure per call (they add up to `calls`), and how the queue's ended."""
+
     calls: int
     dossiers_created: int
-    transferred: int
-    callback_requested: int
-    abandoned: int
+    transferred: int  # put through to the operators' queue, whatever came of it
+    callback_requested: int  # promised by the IVR itself, without the queue
+    abandoned: int  # hung up in the menus before anything was done
     status_read: int
     in_progress: int  # no outcome yet: still on the line, or Twilio's status never came
+    other: int  # an outcome none of the above names (an old `error`)
+    # Of `transferred`: answered by an operator, hung up while waiting, a call-back instead;
+    # the rest are still waiting (or the queue's end never reached us).
+    answered: int
+    abandoned_in_queue: int
+    queue_callback: int
+
+    @property
+    def still_in_queue(self) -> int:
+        return self.transferred - self.answered - self.abandoned_in_queue - self.queue_callback
 
 
 def in_period(column: Any, period: Period) -> list[ColumnElement[bool]]:
@@ -54,22 +82,37 @@ def in_period(column: Any, period: Period) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def call_summary(session: Session, *, period: Period) -> CallSummary:
-    def outcome_count(outcome: str) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((Call.outcome == outcome, 1), else_=0)), 0)
+def put_through() -> ColumnElement[bool]:
+    """The call was put through to the operators' queue (whatever came of it)."""
+    return or_(Call.outcome.in_(QUEUE_OUTCOMES), exists().where(QueueEntry.call_id == Call.id))
 
-    row = session.execute(
-        select(
-            func.count(Call.id),
-            *[outcome_count(o) for o in ("dossier_created", "transferred", "callback_requested",
-                                         "abandoned", "status_read")],
-            func.coalesce(func.sum(case((Call.outcome.is_(None), 1), else_=0)), 0),
-        ).where(*in_period(Call.started_at, period))
-    ).one()
-    calls, dossiers, transferred, callback, abandoned, status_read, in_progress = (int(v) for v in row)
+
+def call_summary(session: Session, *, period: Period) -> CallSummary:
+    queued = and_(put_through(), (Call.outcome.is_(None)) | (Call.outcome != "dossier_created"))
+    bucket = case(
+        (Call.outcome == "dossier_created", "dossier_created"),
+        (and_(queued, Call.outcome == "answered"), "answered"),
+        (and_(queued, Call.outcome == "abandoned_in_queue"), "abandoned_in_queue"),
+        (and_(queued, Call.outcome == "callback_requested"), "queue_callback"),
+        (queued, "queue_other"),
+        (Call.outcome.is_(None), "in_progress"),
+        (Call.outcome.in_(("callback_requested", "abandoned", "status_read")), Call.outcome),
+        else_="other",
+    ).label("bucket")
+    calls = select(bucket).where(*in_period(Call.started_at, period)).subquery()
+    counts: dict[str, int] = {
+        str(name): int(n)
+        for name, n in session.execute(select(calls.c.bucket, func.count()).group_by(calls.c.bucket)).all()
+    }
+    answered, gave_up, queue_callback = (counts.get(k, 0) for k in
+                                         ("answered", "abandoned_in_queue", "queue_callback"))
     return CallSummary(
-        calls=calls, dossiers_created=dossiers, transferred=transferred, callback_requested=callback,
-        abandoned=abandoned, status_read=status_read, in_progress=in_progress,
+        calls=sum(counts.values()), dossiers_created=counts.get("dossier_created", 0),
+        transferred=answered + gave_up + queue_callback + counts.get("queue_other", 0),
+        callback_requested=counts.get("callback_requested", 0), abandoned=counts.get("abandoned", 0),
+        status_read=counts.get("status_read", 0), in_progress=counts.get("in_progress", 0),
+        other=counts.get("other", 0), answered=answered, abandoned_in_queue=gave_up,
+        queue_callback=queue_callback,
     )
 
 
@@ -94,12 +137,13 @@ def funnel(
             func.lead(CallEvent.menu)
             .over(partition_by=CallEvent.call_id, order_by=CallEvent.id)
             .label("next_menu"),
+            put_through().label("queued"),
         )
         .join(Call, Call.id == CallEvent.call_id)
         .where(CallEvent.kind == "menu", *in_period(Call.started_at, period))
         .subquery()
     )
-    to_operator = visits.c.next_menu.in_(sorted(operator_nodes))
+    to_operator = and_(visits.c.next_menu.in_(sorted(operator_nodes)), visits.c.queued)
     went_on = and_(
         visits.c.next_menu.is_not(None), visits.c.next_menu != visits.c.menu, ~to_operator
     )
@@ -116,7 +160,7 @@ def funnel(
     abandoned = dict(
         session.execute(
             select(Call.abandoned_menu, func.count(Call.id))
-            .where(Call.outcome == "abandoned", Call.abandoned_menu.in_(names),
+            .where(Call.outcome == "abandoned", ~put_through(), Call.abandoned_menu.in_(names),
                    *in_period(Call.started_at, period))
             .group_by(Call.abandoned_menu)
         ).all()

@@ -46,8 +46,9 @@ def charts(f: PeriodFigures) -> dict[str, Markup]:
     days = [d.day[8:10] + "/" + d.day[5:7] for d in f.per_day]
     return {
         "per_day": column_chart(
-            "Cuộc gọi theo ngày", days, [(d.calls - d.abandoned, d.abandoned) for d in f.per_day],
-            [Series("Được phục vụ", PALETTE["blue"]), Series("Bỏ máy", PALETTE["red"])],
+            "Cuộc gọi theo ngày", days, [(d.served, d.abandoned, d.abandoned_in_queue) for d in f.per_day],
+            [Series("Được phục vụ", PALETTE["blue"]), Series("Bỏ máy trong menu", PALETTE["red"]),
+             Series("Bỏ máy khi chờ điện thoại viên", PALETTE["amber"])],
             label_every=max(1, -(-len(days) // 10)),
         ),
         "per_hour": column_chart(
@@ -118,11 +119,16 @@ def report_csv(request: Request, user: SupervisorPage, db: SessionDep, ctx: Ctx,
     period, since_shown, until_shown = page_period(since, until, ctx, default_days=DEFAULT_DAYS)
     f = period_figures(db, period=period, ctx=ctx)
     s = f.summary
+    # Each call once (the rows after "Tổng" add up to it); then how the queue's calls ended.
     rows: list[tuple[object, ...]] = [
         ("Cuộc gọi", "", name, value) for name, value in (
             ("Tổng", s.calls), ("Tạo hồ sơ", s.dossiers_created), ("Chuyển điện thoại viên", s.transferred),
-            ("Xin gọi lại", s.callback_requested), ("Bỏ máy", s.abandoned), ("Hỏi tình trạng", s.status_read))
+            ("Xin gọi lại ngoài giờ trực", s.callback_requested), ("Hỏi tình trạng", s.status_read),
+            ("Bỏ máy trong menu", s.abandoned), ("Chưa rõ kết quả", s.in_progress + s.other))
     ]
+    rows += [("Cuộc gọi", "Chuyển điện thoại viên", name, value) for name, value in (
+        ("Được nghe máy", s.answered), ("Bỏ máy khi chờ", s.abandoned_in_queue),
+        ("Chuyển sang gọi lại", s.queue_callback), ("Đang chờ hoặc chưa rõ", s.still_in_queue))]
     for step in f.funnel:
         rows += [("Phễu", step.title, measure, value) for measure, value in (
             ("Đến bước", step.reached), ("Đi tiếp", step.went_on),

@@ -202,7 +202,8 @@ def _create_dossier(session: Session, *, call: CallRow, state: CallState, ctx: V
         session, procedure=state.procedure or "fishing_licence", variant=state.variant, channel="ivr",
         vessel=vessel, vessel_registration=state.vessel_registration, applicant_phone=phone,
         call_sid=call.call_sid, by="ivr",
-        receipt=partial(draft_receipt, promise=callback_promise(ctx.now, ctx.settings)),  # says when
+        receipt=partial(draft_receipt, catalogue=ctx.runtime.catalogue,
+                        promise=callback_promise(ctx.now, ctx.settings)),  # says when
         sending_enabled=ctx.settings.twilio_sending_enabled,
     )
     log.info("dossier_created", call_sid=call.call_sid, reference=dossier.reference,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from ivr.intake.receipts import procedure_short
+from ivr.prompts import Catalogue
 from ivr.sms.parser import EXAMPLE_VESSEL, KEYWORDS, Keyword, Problem
 from models.domain.text import strip_diacritics
 
@@ -28,10 +29,11 @@ def help_text(hotline: str) -> str:
 
 
 def draft_created(
-    *, reference: str, procedure: str, variant: str | None, vessel: str, verified: bool, when: str = "",
+    *, reference: str, procedure: str, variant: str | None, vessel: str, verified: bool, catalogue: Catalogue,
+    when: str = "",
 ) -> str:
     """`when`: the call-back promise's SMS form (`ivr.hours.callback_promise(...).sms`)."""
-    what = procedure_short(procedure, variant)
+    what = procedure_short(procedure, variant, catalogue)
     call_back = f"Dien thoai vien se goi lai ong/ba {when}".rstrip()
     # Not in the registry: the operator checks the number with the fisher on that call.
     checked = "" if verified else " (se kiem tra)"
@@ -53,10 +55,10 @@ def problem(kind: Problem, keyword: Keyword) -> str:
 
 def status(
     *, reference: str, procedure: str, variant: str | None, status_phrase: str,
-    due_date: date | None, tracking_number: str | None, others: list[str],
+    due_date: date | None, tracking_number: str | None, others: list[str], catalogue: Catalogue,
 ) -> str:
     """`status_phrase` is the catalogue's (with diacritics); `tracking_number` only for the owner."""
-    text = f"Ho so {reference} ({procedure_short(procedure, variant)}): {status_phrase}"
+    text = f"Ho so {reference} ({procedure_short(procedure, variant, catalogue)}): {status_phrase}"
     if due_date is not None:
         text += f" Hen tra: {due_date:%d/%m/%Y}."
     if tracking_number:

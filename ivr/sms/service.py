@@ -160,7 +160,7 @@ def _draft(session: Session, *, request: SmsRequest, sender: str, ctx: SmsContex
              verified=dossier.vessel_verified)
     text = replies.draft_created(reference=dossier.reference, procedure=procedure, variant=keyword.variant,
                                  vessel=dossier.vessel_registration or vessel_number,
-                                 verified=dossier.vessel_verified,
+                                 verified=dossier.vessel_verified, catalogue=ctx.catalogue,
                                  when=callback_promise(ctx.now, ctx.settings).sms)
     return Reply(text, dossier)
 
@@ -183,6 +183,6 @@ def _status(session: Session, *, request: SmsRequest, sender: str, ctx: SmsConte
         reference=dossier.reference, procedure=dossier.procedure, variant=dossier.variant,
         status_phrase=phrases.get(dossier.status, dossier.status), due_date=dossier.onestop_due_date,
         tracking_number=dossier.postal_tracking_number if own and dossier.status in POSTAL_STATUSES else None,
-        others=others,
+        others=others, catalogue=ctx.catalogue,
     )
     return Reply(text, dossier if own else None)

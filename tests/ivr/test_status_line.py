@@ -28,9 +28,9 @@ TRACKING_SPOKEN = "E, B, một, hai, ba, bốn, năm, sáu, bảy, tám, năm, V
 
 
 def dossier(db: Session, reference: str, *, status: str = "in_transit", phone: str = OWNER, **extra: object) -> Dossier:
-    row = Dossier(reference=reference, procedure="fishing_licence", variant="reissue", channel="ivr", status=status,
-                  applicant_phone=phone, applicant_name="Nguyễn Văn Tàu", vessel_registration="QNg-90567-TS",
-                  fields={}, **extra)
+    values: dict[str, object] = {"procedure": "fishing_licence", "variant": "reissue", "channel": "ivr",
+                                 "applicant_name": "Nguyễn Văn Tàu", "vessel_registration": "QNg-90567-TS"}
+    row = Dossier(reference=reference, status=status, applicant_phone=phone, fields={}, **{**values, **extra})
     db.add(row)
     db.commit()
     return row
@@ -113,3 +113,22 @@ def test_reading_a_status_is_the_calls_outcome(client: TestClient, db: Session) 
     db.expire_all()
     call = db.scalars(select(Call)).one()
     assert call.outcome == "status_read"  # self-service, not an abandoned call
+
+
+def test_a_household_business_dossier_filed_on_the_mobile_site_is_named_not_coded(
+    client: TestClient, db: Session
+) -> None:
+    """A citizen who filed on /m calls and presses 3: the procedure is read out in words,
+    never as its code, whether the number is theirs or they key the reference."""
+    dossier(db, "583016", status="submitted", procedure="household_business_registration", variant=None,
+            channel="web", vessel_registration=None, applicant_name="Trần Thị Hoa")
+    phone = VoiceCaller(client, caller=OWNER)
+    phone.ring()
+    heard = phone.press("3").said()
+    assert "Hồ sơ mới nhất của ông bà" in heard and digits_spoken("583016", CATALOGUE) in heard
+    assert "đăng ký thành lập hộ kinh doanh" in heard and "household" not in heard
+    other = VoiceCaller(client, caller="+84911222333", sid="CA" + "2" * 32)
+    other.ring()
+    other.press("3")
+    keyed = other.press("583016").said()
+    assert "đăng ký thành lập hộ kinh doanh" in keyed and "_" not in keyed

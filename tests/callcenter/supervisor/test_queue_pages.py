@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from callcenter.supervisor.wallboard import board
 from ivr.settings import Settings
 from models.base import utcnow
 from models.user import User
+from tests.callcenter.reports.on_the_line import a_morning_on_the_line
 from tests.callcenter.supervisor.conftest import ConsoleLogin
 from tests.ivr.queue.conftest import PASSWORD, caller_in_queue, operator_leg, queue_post, wait
 
@@ -81,3 +83,39 @@ def test_the_wall_board_counts_today_and_who_is_doing_what(
     mine = next(o for o in figures["operators"] if o["username"] == operator.username)
     assert mine["state"] == "ready"  # the wrap-up was filed: ready again
     assert figures["by_state"]["ready"] == 1
+
+
+def _card(page: str, card_id: str) -> int:
+    found = re.search(rf'id="{card_id}">([\d.]+)<', page)
+    assert found, card_id
+    return int(found.group(1).replace(".", ""))
+
+
+def test_the_cards_chart_report_and_csv_count_each_call_once(
+    client: TestClient, settings: Settings, operator: User, supervisor: User, console_login: ConsoleLogin,
+) -> None:
+    """Through the real webhooks: the callers put through to the queue stay "Chuyển điện
+    thoại viên" after the queue answered, lost or called them back; the caller who hung up
+    waiting is shown beside the menus' hang-ups; the cards add up to the calls."""
+    a_morning_on_the_line(client, settings, operator)
+    console_login(supervisor)
+    for path in ("/console/supervisor", "/console/supervisor/report"):
+        page = client.get(path).text
+        cards = {name: _card(page, f"calls-{name}") for name in (
+            "total", "dossiers", "transferred", "callback", "status", "abandoned", "abandoned-in-queue")}
+        assert cards == {"total": 8, "dossiers": 1, "transferred": 4, "callback": 1, "status": 1,
+                         "abandoned": 1, "abandoned-in-queue": 1}, path
+        assert 'id="calls-unknown"' not in page  # every call has ended or is in the queue
+        assert sum(cards[k] for k in ("dossiers", "transferred", "callback", "status", "abandoned")) == 8
+        assert "1 được nghe máy, 1 bỏ máy khi chờ, 1 chuyển sang gọi lại, 1 đang chờ" in page
+        # The day's column: 6 served, 1 hung up in the menus, 1 hung up waiting.
+        assert "Bỏ máy trong menu: 1" in page and "Bỏ máy khi chờ điện thoại viên: 1" in page
+        assert "Được phục vụ: 6" in page
+    rows = list(csv.reader(io.StringIO(client.get("/console/supervisor/report.csv").text.lstrip("\ufeff"))))
+    calls = {(r[1], r[2]): int(r[3]) for r in rows if r[0] == "Cuộc gọi"}
+    assert calls[("", "Tổng")] == 8 and calls[("", "Chuyển điện thoại viên")] == 4
+    assert calls[("", "Bỏ máy trong menu")] == 1 and calls[("", "Xin gọi lại ngoài giờ trực")] == 1
+    assert sum(n for (item, name), n in calls.items() if item == "" and name != "Tổng") == 8
+    assert {name: n for (item, name), n in calls.items() if item == "Chuyển điện thoại viên"} == {
+        "Được nghe máy": 1, "Bỏ máy khi chờ": 1, "Chuyển sang gọi lại": 1, "Đang chờ hoặc chưa rõ": 1}
+    assert ["Phễu", "Menu chính", "Gặp điện thoại viên", "4"] in rows

@@ -163,8 +163,9 @@ def test_a_keyword_with_a_bad_argument_is_told_how_to_write_it(texter: Texter, d
 
 
 def _dossier(db: Session, *, reference: str, phone: str, status: str = "processing", **extra: object) -> Dossier:
-    dossier = Dossier(reference=reference, procedure="vessel_safety_certificate", variant=None, channel="ivr",
-                      status=status, applicant_phone=phone, vessel_registration="QNg-90567-TS", fields={}, **extra)
+    values: dict[str, object] = {"procedure": "vessel_safety_certificate", "variant": None, "channel": "ivr",
+                                 "vessel_registration": "QNg-90567-TS", **extra}
+    dossier = Dossier(reference=reference, status=status, applicant_phone=phone, fields={}, **values)
     db.add(dossier)
     db.commit()
     return dossier
@@ -238,3 +239,15 @@ def test_a_message_without_a_sid_gets_no_reply_and_changes_nothing(client: TestC
     r = client.post("/twilio/sms", data=params, headers={"X-Twilio-Signature": sign(PUBLIC_BASE + "/twilio/sms", params)})
     assert r.status_code == 200 and "<Message>" not in r.text
     assert count(db, Message) == 0
+
+
+def test_tt_names_a_household_business_dossier_in_words(texter: Texter, db: Session) -> None:
+    """Filed on the mobile site, asked about by SMS: the reply names the procedure in plain
+    words, never `household_business_registration`, and stays one segment."""
+    _dossier(db, reference="583016", phone=texter.number, status="submitted", channel="web",
+             procedure="household_business_registration", vessel_registration=None,
+             onestop_due_date=date(2026, 12, 3))
+    reply = one_segment(texter.send("TT"))
+    assert reply.startswith("Ho so 583016 (dang ky ho kinh doanh): ")
+    assert "household" not in reply and "_" not in reply
+    assert one_segment(texter.send("TT 583016")).startswith("Ho so 583016 (dang ky ho kinh doanh)")
