@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -21,8 +22,18 @@ NAMING_CONVENTION = {
 }
 
 
+# The province's calendar (Vietnam keeps UTC+7 all year) decides which day a deadline,
+# an inspection date or a one-stop due date falls on.
+PROVINCE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def province_date(at: datetime) -> date:
+    """The day `at` falls on in the province."""
+    return at.astimezone(PROVINCE_ZONE).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

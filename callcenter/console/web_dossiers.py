@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from callcenter.attachments.service import attachments_of
+from callcenter.attachments.service import attached_names, attachments_of
 from callcenter.attachments.storage import StoreError, request_store
 from callcenter.audit.log import record_audit
 from callcenter.console.csrf import CsrfForm
@@ -39,7 +38,7 @@ from callcenter.dossiers.service import (
 from callcenter.procedures import Procedure, load_catalogue
 from callcenter.public.filing import registry_vessel
 from ivr.intake.drafts import create_draft
-from models.base import utcnow
+from models.base import province_date, utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone, normalize_phone
 from models.domain.registration import InvalidRegistration
@@ -64,9 +63,8 @@ def quick_check(
     if dossier.channel != "web" or procedure is None or dossier.status not in ("draft", "in_progress"):
         return QuickCheck(False, ())
     reasons: list[str] = []
-    names = frozenset(a.name for a in attachments_of(session, dossier_id=dossier.id))
-    today = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
-    missing = missing_for_submit(dossier, procedure, today=today, attached=names)
+    names = attached_names(session, dossier_id=dossier.id)
+    missing = missing_for_submit(dossier, procedure, today=province_date(utcnow()), attached=names)
     reasons += missing.values()
     if procedure.needs_vessel and (vessel is None or not dossier.vessel_verified):
         reasons.append("Số tàu không có trong sổ đăng ký tàu cá.")

@@ -43,9 +43,8 @@ Errors (all subclasses of DossierError):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -58,7 +57,7 @@ from callcenter.dossiers.patch_schemas import DossierPatch
 from callcenter.onestop.application import IncompleteDossier, build_application
 from callcenter.pagination import Cursor, InvalidCursor, decode_cursor, encode_cursor
 from callcenter.procedures import Procedure, load_catalogue
-from models.base import utcnow
+from models.base import province_date, utcnow
 from models.dossier import Dossier, DossierEvent
 from models.outbox import OutboxEntry, enqueue
 from models.user import User
@@ -68,8 +67,6 @@ from models.vessel import Vessel
 CLAIM_IDLE = timedelta(minutes=30)
 ONESTOP_SUBMIT = "onestop.submit"
 EDITABLE = ("draft", "in_progress")
-# The province's calendar decides whether an inspection date has passed.
-_LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class DossierError(Exception):
@@ -114,10 +111,6 @@ class QueueItem:
 class QueuePage:
     items: list[QueueItem]
     next_cursor: str | None
-
-
-def _today(now: datetime) -> date:
-    return now.astimezone(_LOCAL).date()
 
 
 def _load(session: Session, reference: str, *, lock: bool = False) -> Dossier:
@@ -281,7 +274,7 @@ def update_dossier(
     ):
         raise ClaimConflict(_username(session, holder))  # before the work of checking values
     try:
-        changes = check_patch(dossier, _procedure(dossier), patch, today=_today(now))
+        changes = check_patch(dossier, _procedure(dossier), patch, today=province_date(now))
     except PatchErrors as exc:
         raise DossierInvalid(exc.errors) from None
     dossier = _claim(session, dossier, user, now, ip)  # also refreshes the idle clock
@@ -338,8 +331,8 @@ def submit_dossier(
     dossier = _claim(session, dossier, user, now, ip)
     procedure = _procedure(dossier)
     attached = attachments_of(session, dossier_id=dossier.id)
-    names = frozenset(a.name for a in attached)
-    errors = missing_for_submit(dossier, procedure, today=_today(now), attached=names)
+    errors = missing_for_submit(dossier, procedure, today=province_date(now),
+                                attached=frozenset(a.name for a in attached))
     vessel = session.get(Vessel, dossier.vessel_id) if dossier.vessel_id else None
     if not errors:
         try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 import httpx
 import structlog
@@ -24,11 +23,11 @@ from pydantic import ValidationError
 
 from callcenter.onestop.schemas import Application, ErrorBody, OneStopDossier, UploadedFile
 from ivr.settings import Settings
+from models.base import province_date
 
 log = structlog.get_logger(__name__)
 
 # The province's calendar: a due date is a local date, whatever the server's zone.
-_LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # One-stop state → our dossier status (models.dossier.STATUSES). Asking for more
 # documents is still "processing" for the fisher: the dossier is with the authority.
@@ -128,7 +127,7 @@ def our_status(dossier: OneStopDossier) -> str:
 
 
 def _local_date(at: datetime | None) -> date | None:
-    return at.astimezone(_LOCAL).date() if at else None
+    return province_date(at) if at else None
 
 
 def receipt_of(dossier: OneStopDossier) -> Receipt:

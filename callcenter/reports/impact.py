@@ -23,8 +23,6 @@ from models.domain.text import fold
 from models.dossier import Dossier
 from models.vessel import Vessel
 
-PHONE_CHANNELS = ("ivr", "operator")  # the fisher phoned; "sms" and "web" are the other remote channels
-
 
 class ImpactConfigError(ValueError):
     pass
