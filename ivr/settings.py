@@ -55,10 +55,10 @@ class OutboxConfig(BaseModel):
 
 
 class DossierChoresConfig(BaseModel):
-    """`DOSSIER_*`: idle claims released and one-stop statuses polled."""
+    """`DOSSIER_*`: how often idle claims are released (after `CLAIM_IDLE`, a rule of the
+    dossiers service) and one-stop statuses polled."""
 
     status_poll_s: float = Field(default=60.0, gt=0)
-    claim_idle_minutes: float = Field(default=30.0, gt=0)
     poll_batch: int = Field(default=200, ge=1)
 
 

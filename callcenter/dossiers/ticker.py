@@ -1,7 +1,7 @@
 """The dossiers' periodic chores, in a small thread of their own next to the outbox worker.
 
 Every `DOSSIER_STATUS_POLL_S` seconds (default 60): release claims idle longer than
-`DOSSIER_CLAIM_IDLE_MINUTES` (30), then ask the one-stop system about every filed
+`CLAIM_IDLE` (30 minutes), then ask the one-stop system about every filed
 dossier (`onestop_sync.poll_statuses`). The app starts it when it runs the outbox worker
 in-process (`RUN_WORKER_IN_APP`, the default), and `tongdai worker` beside its own
 worker. Both chores are safe with several app
@@ -11,7 +11,6 @@ workers running them at once: each change is a conditional UPDATE that only one 
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 import httpx
 import structlog
@@ -41,7 +40,7 @@ class DossierChores:
 
     def run_once(self) -> tuple[int, PollReport]:
         with self.sessions() as session:
-            released = release_idle_claims(session, idle=timedelta(minutes=self.config.claim_idle_minutes))
+            released = release_idle_claims(session)
             session.commit()
         report = poll_statuses(
             self.sessions,
