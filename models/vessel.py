@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Numeric, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, TimestampMixin
 
@@ -30,3 +30,10 @@ class Vessel(TimestampMixin, Base):
     length_m: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     main_gear: Mapped[str] = mapped_column(String(120), default="")
     licence_expiry: Mapped[date | None]
+
+
+def owned_vessel(session: Session, *, phone: str) -> Vessel | None:
+    """The vessel whose registered owner has this phone, when there is exactly one: an
+    owner of two boats must say which. (The IVR asks the same in Core, `ivr.calls.rows`.)"""
+    found = session.scalars(select(Vessel).where(Vessel.owner_phone == phone).limit(2)).all()
+    return found[0] if len(found) == 1 else None

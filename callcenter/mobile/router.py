@@ -45,7 +45,7 @@ from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone
 from models.domain.registration import InvalidRegistration
-from models.vessel import Vessel
+from models.vessel import Vessel, owned_vessel
 
 router = APIRouter(prefix="/m", include_in_schema=False)
 _UPLOAD_PATH = re.compile(r"/m/ho-so/(\d+)/giay-to")  # where photos of documents are sent
@@ -196,7 +196,7 @@ def form_page(request: Request, code: str, db: SessionDep, variant: str | None =
         return _sign_in_first(request.url.path + (f"?variant={variant}" if variant else ""))
     if procedure.variants and procedure.variant(variant) is None:
         return render(request, "variant.html", {"procedure": procedure})
-    owned = filing.owned_vessel(db, phone=phone)
+    owned = owned_vessel(db, phone=phone)
     return _form_page(request, procedure, variant, prefilled(owned, procedure=procedure), owned=owned)
 
 
@@ -247,7 +247,7 @@ def form_post(request: Request, code: str, form: MobileForm, db: SessionDep) -> 
     action = form.get("action", "review")
     variant = form.get("variant") or None
     values = kept_values(form)
-    owned = filing.owned_vessel(db, phone=phone)
+    owned = owned_vessel(db, phone=phone)
     if action == "lookup":
         return _form_page(request, procedure, variant, values, owned=owned,
                           notice=_lookup(db, values, settings))

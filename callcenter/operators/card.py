@@ -13,7 +13,7 @@ from models.call import Call
 from models.callback import CallbackRequest
 from models.dossier import Dossier
 from models.queue import QueueEntry
-from models.vessel import Vessel
+from models.vessel import Vessel, owned_vessel
 
 # Why the caller asked for a person, in the operator's words.
 REASONS = {
@@ -67,9 +67,9 @@ def card_for(session: Session, *, entry: QueueEntry, now: datetime, full: bool =
     if registration is None and phone.startswith("+"):
         # The caller asked for a person before the IVR reached a vessel: the registry's
         # vessel of their number, when there is exactly one, is the best guess.
-        owned = session.scalars(select(Vessel).where(Vessel.owner_phone == phone).limit(2)).all()
-        if len(owned) == 1:
-            vessel, registration, from_caller_id = owned[0], owned[0].registration_number, True
+        owned = owned_vessel(session, phone=phone)
+        if owned is not None:
+            vessel, registration, from_caller_id = owned, owned.registration_number, True
     dossiers: list[DossierLine] = []
     callbacks = 0
     if full and phone.startswith("+"):

@@ -57,12 +57,6 @@ def registry_vessel(session: Session, raw: str | None, *, province: str) -> tupl
     return session.scalar(select(Vessel).where(Vessel.registration_number == number)), number
 
 
-def owned_vessel(session: Session, *, phone: str) -> Vessel | None:
-    """The vessel whose registered owner has this phone, when there is exactly one."""
-    found = session.scalars(select(Vessel).where(Vessel.owner_phone == phone).limit(2)).all()
-    return found[0] if len(found) == 1 else None
-
-
 def _patch(filing: DossierIn) -> DossierPatch:
     applicant = filing.applicant.model_dump(exclude_unset=True) if filing.applicant else {}
     delivery = filing.delivery.model_dump(exclude_unset=True) if filing.delivery else None
