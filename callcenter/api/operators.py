@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from callcenter.auth.deps import SettingsDep, StaffUser, SupervisorUser, require_roles
-from callcenter.operators.card import CallerCard, card_for, current_card_entry, waiting_entries
+from callcenter.operators.card import (
+    CallerCard,
+    card_for,
+    current_card_entry,
+    menu_titles,
+    path_in_words,
+    waiting_entries,
+)
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
 from ivr.queue.presence import (
@@ -22,6 +29,7 @@ from ivr.queue.presence import (
     match,
     set_state,
 )
+from ivr.runtime import HotlineRuntime
 from models.base import utcnow
 from models.db import SessionDep
 from models.operator import OperatorPresence
@@ -103,6 +111,7 @@ class CardOut(BaseModel):
     procedure: str | None
     variant: str | None
     path: list[str]
+    path_titles: list[str]  # the same menus as the guide names them, for people to read
     reason: str | None
     reason_text: str
     answered_by: str | None
@@ -111,14 +120,15 @@ class CardOut(BaseModel):
     open_callbacks: int
 
     @classmethod
-    def of(cls, card: CallerCard) -> CardOut:
+    def of(cls, card: CallerCard, titles: dict[str, str]) -> CardOut:
         return cls(
             call_sid=card.call_sid, from_=card.from_number, waiting_s=card.waiting_s,
             vessel=card.vessel_registration, vessel_from_caller_id=card.vessel_from_caller_id,
             vessel_verified=card.vessel_verified,
             vessel_name=card.vessel_name,
             owner_name=card.owner_name, procedure=card.procedure, variant=card.variant, path=card.path,
-            reason=card.reason, reason_text=card.reason_text, answered_by=card.answered_by,
+            path_titles=path_in_words(card, titles), reason=card.reason, reason_text=card.reason_text,
+            answered_by=card.answered_by,
             wrap_up_code=card.wrap_up_code,
             dossiers=[CardDossier(**vars(d)) for d in card.dossiers], open_callbacks=card.open_callbacks,
         )
@@ -131,7 +141,7 @@ class MeOut(PresenceOut):
 
 
 @router.get("/operators/me", response_model_by_alias=True)
-def get_me(user: AnsweringUser, session: SessionDep, settings: SettingsDep) -> MeOut:
+def get_me(user: AnsweringUser, session: SessionDep, settings: SettingsDep, request: Request) -> MeOut:
     """This operator's presence, the caller offered to them and the card of their call."""
     now = utcnow()
     heartbeat(session, user_id=user.id, now=now)  # a client that asks is still there
@@ -140,15 +150,16 @@ def get_me(user: AnsweringUser, session: SessionDep, settings: SettingsDep) -> M
     session.commit()
     row = session.get(OperatorPresence, user.id)
     base = _presence_out(user, row)
+    titles = _titles(request)
     offer = card = None
     if row is not None and row.offer_call_sid:
         entry = session.scalar(select(QueueEntry).where(
             QueueEntry.call_sid == row.offer_call_sid, QueueEntry.offered_to_id == user.id,
             QueueEntry.result == "waiting"))
-        offer = CardOut.of(card_for(session, entry=entry, now=now)) if entry is not None else None
+        offer = CardOut.of(card_for(session, entry=entry, now=now), titles) if entry is not None else None
     if row is not None and row.state in ("on_call", "wrap_up"):
         entry = current_card_entry(session, user_id=user.id, call_sid=row.call_sid)
-        card = CardOut.of(card_for(session, entry=entry, now=now)) if entry is not None else None
+        card = CardOut.of(card_for(session, entry=entry, now=now), titles) if entry is not None else None
     return MeOut(**base.model_dump(), identity=identity_of(user), offer=offer, card=card)
 
 
@@ -165,19 +176,25 @@ def list_operators(user: SupervisorUser, session: SessionDep, settings: Settings
     return [_presence_out(u, p) for u, p in rows]
 
 
+def _titles(request: Request) -> dict[str, str]:
+    runtime: HotlineRuntime = request.app.state.hotline
+    return menu_titles(runtime)
+
+
 class WaitingOut(BaseModel):
     call_sid: str
     from_: str = Field(serialization_alias="from")
     waiting_s: int
     vessel: str | None
     path: list[str]
+    path_titles: list[str]
     reason: str | None
     offered_to: str | None
 
 
 @router.get("/queue", response_model_by_alias=True,
             responses={403: {"description": "not a role that answers calls (an admin)"}})
-def get_queue(user: AnsweringUser, session: SessionDep) -> list[WaitingOut]:
+def get_queue(user: AnsweringUser, session: SessionDep, request: Request) -> list[WaitingOut]:
     """Callers waiting now, with their whole numbers: for those who answer them (operators,
     supervisors), as the console's live panel; an admin manages accounts, not callers."""
     now = utcnow()
@@ -185,11 +202,13 @@ def get_queue(user: AnsweringUser, session: SessionDep) -> list[WaitingOut]:
     offered = {e.offered_to_id for e in entries if e.offered_to_id}
     names = dict(session.execute(select(User.id, User.username).where(User.id.in_(offered))).all()) \
         if offered else {}
+    titles = _titles(request)
     out = []
     for entry in entries:
         card = card_for(session, entry=entry, now=now, full=False)
         out.append(WaitingOut(call_sid=entry.call_sid, from_=card.from_number, waiting_s=card.waiting_s,
-                              vessel=card.vessel_registration, path=card.path, reason=entry.reason,
+                              vessel=card.vessel_registration, path=card.path,
+                              path_titles=path_in_words(card, titles), reason=entry.reason,
                               offered_to=names.get(entry.offered_to_id) if entry.offered_to_id else None))
     return out
 

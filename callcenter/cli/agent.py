@@ -75,7 +75,7 @@ def _print_card(card: dict[str, Any]) -> None:
     typer.echo(f"  │ Tàu cá: {vessel}{'' if card.get('vessel_verified') else ' (chưa kiểm tra)'}")
     if card.get("procedure"):
         typer.echo(f"  │ Thủ tục: {card['procedure']} {card.get('variant') or ''}".rstrip())
-    typer.echo(f"  │ Đi qua menu: {' → '.join(card.get('path') or []) or '—'}")
+    typer.echo(f"  │ Đi qua menu: {' → '.join(card.get('path_titles') or []) or '—'}")
     typer.echo(f"  │ Lý do: {card['reason_text']}")
     typer.echo(f"  │ Đã chờ: {card['waiting_s']} giây")
     for d in card.get("dossiers") or []:

@@ -32,12 +32,18 @@ from callcenter.console.deps import StaffPage, console_user
 from callcenter.console.errors import ConsoleError
 from callcenter.console.session import read_session
 from callcenter.console.templating import phone_national, procedure_name
-from callcenter.operators.card import CallerCard, card_for, current_card_entry, waiting_entries
+from callcenter.operators.card import (
+    CallerCard,
+    card_for,
+    current_card_entry,
+    menu_titles,
+    path_in_words,
+    waiting_entries,
+)
 from callcenter.operators.draft import DraftRefused, draft_from_call
 from callcenter.operators.sounds import SOUND_NAMES, sound_wav
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
-from ivr.flow.definition import WAITING
 from ivr.queue.presence import (
     ANSWERING_ROLES,
     StateRefused,
@@ -77,19 +83,13 @@ def _answering(user: User) -> None:
 
 
 def _titles(request: Request) -> dict[str, str]:
-    """The menus a caller can be in (where they press keys), by node, as the guide names them."""
     runtime: HotlineRuntime = request.app.state.hotline
-    titles: dict[str, str] = {}
-    for flow in (runtime.current, *runtime.flows.values()):
-        for name, node in flow.nodes.items():
-            if node.type in WAITING:
-                titles.setdefault(name, node.title or name)
-    return titles
+    return menu_titles(runtime)
 
 
 def _card_json(card: CallerCard, titles: dict[str, str]) -> dict[str, Any]:
     data = asdict(card)
-    data["path_titles"] = [titles[p] for p in card.path if p in titles]
+    data["path_titles"] = path_in_words(card, titles)
     data["from_display"] = phone_national(card.from_number)
     data["procedure_name"] = procedure_name(card.procedure) if card.procedure else None
     for key in ("joined_at", "bridged_at"):

@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ivr.flow.definition import WAITING
+from ivr.runtime import HotlineRuntime
 from models.call import Call
 from models.callback import CallbackRequest
 from models.dossier import Dossier
@@ -108,3 +110,18 @@ def current_card_entry(session: Session, *, user_id: int, call_sid: str | None) 
         select(QueueEntry).where(QueueEntry.call_sid == call_sid, QueueEntry.answered_by_id == user_id)
         .order_by(QueueEntry.id.desc()).limit(1)
     )
+
+
+def menu_titles(runtime: HotlineRuntime) -> dict[str, str]:
+    """The menus a caller can be in (where they press keys), by node, as the guide names
+    them: what an operator reads of a caller's path, never the flow's node names."""
+    titles: dict[str, str] = {}
+    for flow in (runtime.current, *runtime.flows.values()):
+        for name, node in flow.nodes.items():
+            if node.type in WAITING:
+                titles.setdefault(name, node.title or name)
+    return titles
+
+
+def path_in_words(card: CallerCard, titles: dict[str, str]) -> list[str]:
+    return [titles[p] for p in card.path if p in titles]

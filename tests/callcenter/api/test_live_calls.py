@@ -73,6 +73,7 @@ def test_the_queue_lists_callers_longest_first_with_vessel_and_path(
     assert [c["call_sid"] for c in queue] == [early.sid, late.sid]
     assert queue[0]["from"] == early.caller and 29 <= queue[0]["waiting_s"] <= 40
     assert queue[0]["path"] == ["greeting", "main"] and queue[0]["vessel"] is None
+    assert queue[0]["path_titles"] == ["Menu chính"]  # what an operator reads: the guide's words
 
 
 def test_callers_numbers_in_the_queue_go_only_to_the_roles_that_answer(

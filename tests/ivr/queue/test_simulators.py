@@ -47,7 +47,9 @@ def test_the_phone_waits_in_the_queue_and_key_1_asks_for_a_call_back(
     assert db.scalar(select(CallbackRequest.reason)) == "queue_choice"
 
 
-def test_the_agent_answers_the_waiting_phone(public: TestClient, db: Session, make_operator) -> None:
+def test_the_agent_answers_the_waiting_phone(
+    public: TestClient, db: Session, make_operator, capsys: pytest.CaptureFixture[str]
+) -> None:
     an = make_operator()
     agent = Agent(public, PUBLIC_BASE, TWILIO_TOKEN)
     agent.log_in(an.username, PASSWORD)
@@ -64,6 +66,9 @@ def test_the_agent_answers_the_waiting_phone(public: TestClient, db: Session, ma
     offer = agent.api("GET", "/operators/me")["offer"]
     assert offer["call_sid"] == caller.identity.call_sid
     _talk(agent, offer=offer, talk_s=0, wrap_up="advice")
+    printed = capsys.readouterr().out
+    # The operator reads the menus in the guide's words, never the flow's node names.
+    assert "Đi qua menu: Menu chính" in printed and "main" not in printed
     # The phone asks the wait URL once more and hears who answered.
     while request is not None:
         r = public.post(request.url, data=request.form, headers=request.headers)
