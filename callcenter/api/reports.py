@@ -43,6 +43,11 @@ class SummaryOut(BaseModel):
     transferred: int
     callback_requested: int
     abandoned: int
+    # The rest, so that the figures above and these add up to `calls`: callers who only
+    # heard a dossier's status, calls with no outcome yet, and any other outcome.
+    status_read: int
+    in_progress: int
+    other: int
     funnel: list[FunnelStepOut]
     queue: QueueOut
 
@@ -63,6 +68,7 @@ def summary(
     return SummaryOut(
         calls=figures.calls, dossiers_created=figures.dossiers_created, transferred=figures.transferred,
         callback_requested=figures.callback_requested, abandoned=figures.abandoned,
+        status_read=figures.status_read, in_progress=figures.in_progress, other=figures.other,
         funnel=[FunnelStepOut(**vars(step)) for step in steps],
         queue=QueueOut(**vars(in_queue)),
     )

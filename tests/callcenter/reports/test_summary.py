@@ -20,6 +20,7 @@ def test_summary_counts_the_period_outcomes(client: TestClient, db: Session, sup
     assert {k: body[k] for k in ("calls", "dossiers_created", "transferred", "callback_requested", "abandoned")} == {
         "calls": 5, "dossiers_created": 1, "transferred": 1, "callback_requested": 1, "abandoned": 2,
     }
+    assert (body["status_read"], body["in_progress"], body["other"]) == (0, 0, 0)
 
 
 def test_funnel_shows_where_callers_went_on_gave_up_or_asked_for_a_person(
@@ -48,6 +49,9 @@ def test_whole_history_without_a_period(client: TestClient, db: Session, supervi
     known_calls(db)
     body = client.get("/api/v1/reports/summary", headers=login(supervisor)).json()
     assert body["calls"] == 6 and body["abandoned"] == 3
+    parts = ("dossiers_created", "transferred", "callback_requested", "abandoned", "status_read",
+             "in_progress", "other")
+    assert sum(body[k] for k in parts) == body["calls"]  # each call counted once, none lost
 
 
 def test_operators_may_not_read_reports(client: TestClient, operator: User, login: Login) -> None:
