@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -67,6 +68,33 @@ def free_port() -> int:
         return port
 
 
+def wait_until_healthy(proc: subprocess.Popen[bytes], base_url: str, log_tail: Callable[[], str]) -> None:
+    """Until `/healthz` answers 200 (60 s at most); the server's log if it exits or never does."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited at start:\n" + log_tail())
+        try:
+            if httpx.get(base_url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("server did not answer /healthz within 60 s:\n" + log_tail())
+
+
+def stop_server(proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM to the server's own session (only what we started), then SIGKILL."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
 class Server:
     """The product's app (with the bench's bare endpoint), one uvicorn worker, loopback only."""
 
@@ -111,17 +139,7 @@ class Server:
             env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         log.close()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                raise RuntimeError("server exited at start:\n" + self.log_tail())
-            try:
-                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("server did not answer /healthz within 60 s:\n" + self.log_tail())
+        wait_until_healthy(self._proc, self.base_url, self.log_tail)
 
     def peak_rss_mb(self) -> float | None:
         """The uvicorn process's resident-memory high-water mark (VmHWM)."""
@@ -154,14 +172,7 @@ class Server:
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        os.killpg(proc.pid, signal.SIGTERM)  # its own session: only what we started
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        stop_server(proc)
 
     def __enter__(self) -> Server:
         return self

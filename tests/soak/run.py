@@ -16,7 +16,6 @@ import asyncio
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 import httpx
 from twilio.request_validator import RequestValidator
 
-from tests.bench.server import free_port
+from tests.bench.server import free_port, stop_server, wait_until_healthy
 
 VENV_BIN = Path(sys.executable).parent
 FLOOD_TRIES = 2000
@@ -82,28 +81,12 @@ class Soak:
                  "--host", "127.0.0.1", "--port", str(self.port)],
                 env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("the server exited at start:\n" + self.log()[-2000:])
-            try:
-                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("no answer on /healthz within 60 s:\n" + self.log()[-2000:])
+        assert self.proc is not None
+        wait_until_healthy(self.proc, self.base, lambda: self.log()[-2000:])
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        os.killpg(proc.pid, signal.SIGTERM)  # its own session: only what we started
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        stop_server(proc)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
