@@ -23,7 +23,6 @@ from callcenter.console import web_dossiers
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import StaffPage, client_ip
 from callcenter.console.dossier_form import (
-    ADDRESS_PARTS,
     DELIVERY_METHODS,
     error_summary,
     initial_values,
@@ -36,6 +35,7 @@ from callcenter.console.notices import notice_text
 from callcenter.console.templating import render
 from callcenter.dossiers import repository
 from callcenter.dossiers.access import ID_NUMBER_FORBIDDEN, may_see_id_number
+from callcenter.dossiers.form_values import ADDRESS_PARTS
 from callcenter.dossiers.repository import DossierRow
 from callcenter.dossiers.service import (
     CLAIM_IDLE,

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from callcenter.console.templating import phone_national
+from callcenter.dossiers.form_values import ADDRESS_PARTS, blank, form_address
 from callcenter.dossiers.patch_schemas import DossierPatch
 from callcenter.procedures import FieldSpec
 from models.call import Call
@@ -19,7 +20,6 @@ from models.domain.text import fold
 from models.dossier import Dossier
 from models.vessel import Vessel
 
-ADDRESS_PARTS = ("line", "commune", "district", "province")
 DELIVERY_METHODS = {"post": "Gửi qua bưu điện về địa chỉ", "pickup": "Nhận tại Trung tâm"}
 ADDRESS_LABELS = {"line": "Địa chỉ (thôn, số nhà)", "commune": "Xã, phường, đặc khu",
                   "district": "Huyện (nếu có)", "province": "Tỉnh, thành phố"}
@@ -119,24 +119,14 @@ def _day(iso: str) -> str:
         return iso
 
 
-def _blank(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-def _address(form: dict[str, str], prefix: str) -> dict[str, str | None] | None:
-    address = {part: _blank(form.get(f"{prefix}.{part}")) for part in ADDRESS_PARTS}
-    return address if any(address.values()) else None
-
-
 def patch_from_form(form: dict[str, str], *, dossier: Dossier, vessel: Vessel | None,
                     specs: tuple[FieldSpec, ...]) -> DossierPatch:
     applicant: dict[str, object] = {
-        "name": _blank(form.get("applicant.name")),
-        "phone": _blank(form.get("applicant.phone")),
-        "address": _address(form, "applicant.address"),
+        "name": blank(form.get("applicant.name")),
+        "phone": blank(form.get("applicant.phone")),
+        "address": form_address(form, "applicant.address"),
     }
-    typed_id = _blank(form.get("applicant.id_number"))
+    typed_id = blank(form.get("applicant.id_number"))
     # The number is never sent to the browser unasked, so an empty box means "keep it";
     # the registry's number is taken over the first time, so nobody retypes it.
     known = known_id_number(dossier, vessel)
@@ -144,12 +134,12 @@ def patch_from_form(form: dict[str, str], *, dossier: Dossier, vessel: Vessel | 
         applicant["id_number"] = typed_id
     elif known and not dossier.applicant_id_number:
         applicant["id_number"] = known
-    method = _blank(form.get("delivery.method"))
+    method = blank(form.get("delivery.method"))
     delivery: dict[str, object] = {"method": method}
     if method == "post":
-        delivery["address"] = _address(form, "delivery.address")
+        delivery["address"] = form_address(form, "delivery.address")
     return DossierPatch.model_validate({
         "applicant": applicant,
-        "fields": {spec.name: _blank(form.get(f"fields.{spec.name}")) for spec in specs},
+        "fields": {spec.name: blank(form.get(f"fields.{spec.name}")) for spec in specs},
         "delivery": delivery,
     })

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from callcenter.dossiers.form_values import blank, form_address
 from callcenter.procedures import FieldSpec, Procedure
 from callcenter.public.schemas import DossierIn
 from models.domain.citizen_id import mask_citizen_id
 from models.domain.text import fold
 from models.vessel import Vessel
 
-ADDRESS_PARTS = ("line", "commune", "district", "province")
 DELIVERY = {"post": "Gửi kết quả qua bưu điện về địa chỉ", "pickup": "Tự đến nhận tại bộ phận một cửa"}
 ZONES = ((12, "ven bờ"), (15, "lộng"))  # under 12 m coastal, under 15 m mid-shore, else offshore
 
@@ -84,30 +84,20 @@ def with_owner_id(form: dict[str, str], owned: Vessel | None) -> dict[str, str]:
     return {**form, "applicant.id_number": owned.owner_id_number}
 
 
-def _blank(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-def _address(form: dict[str, str], prefix: str) -> dict[str, str | None] | None:
-    address = {part: _blank(form.get(f"{prefix}.{part}")) for part in ADDRESS_PARTS}
-    return address if any(address.values()) else None
-
-
 def filing_from_form(form: dict[str, str], *, procedure: Procedure, variant: str | None) -> DossierIn:
     body: dict[str, Any] = {
         "procedure": procedure.code, "variant": variant,
-        "applicant": {"name": _blank(form.get("applicant.name")),
-                      "id_number": _blank(form.get("applicant.id_number")),
-                      "address": _address(form, "applicant.address")},
-        "fields": {s.name: _blank(form.get(f"fields.{s.name}")) for s in procedure.fields_for(variant)},
+        "applicant": {"name": blank(form.get("applicant.name")),
+                      "id_number": blank(form.get("applicant.id_number")),
+                      "address": form_address(form, "applicant.address")},
+        "fields": {s.name: blank(form.get(f"fields.{s.name}")) for s in procedure.fields_for(variant)},
     }
     if procedure.needs_vessel:
-        body["vessel"] = {"registration_number": _blank(form.get("vessel.registration_number"))}
-    method = _blank(form.get("delivery.method"))
+        body["vessel"] = {"registration_number": blank(form.get("vessel.registration_number"))}
+    method = blank(form.get("delivery.method"))
     delivery: dict[str, Any] = {"method": method}
     if method == "post":
-        delivery["address"] = _address(form, "delivery.address")
+        delivery["address"] = form_address(form, "delivery.address")
     body["delivery"] = delivery
     return DossierIn.model_validate(body)
 
