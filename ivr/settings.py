@@ -79,7 +79,8 @@ class EmulatorConfig(BaseModel):
 class RetentionPolicy(BaseModel):
     """`RETENTION_*`: the personal-data retention policy; the province sets the days."""
 
-    # Call recordings (call-back messages) are removed this many days after the call.
+    # Call recordings (call-back messages) are removed this many days after the call: the
+    # links here, and the audio at Twilio through the outbox.
     recording_days: int = Field(default=90, ge=1)
     # Caller numbers of old calls, and the applicant's data on dossiers closed this long
     # ago, are masked. Closed: the result delivered, the dossier cancelled or rejected.
@@ -323,6 +324,11 @@ class Settings(BaseSettings):
     @property
     def twilio_sending_enabled(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+
+    @property
+    def twilio_api_enabled(self) -> bool:
+        """Twilio's REST API answers us (deleting recordings); sending SMS also needs a number."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
 
 
 @lru_cache

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Index, String, Text, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, JSONType, utcnow
@@ -31,7 +32,14 @@ class OutboxEntry(Base):
 
 
 
-_ENQUEUE = insert(Base.metadata.tables["outbox"])
+_OUTBOX = Base.metadata.tables["outbox"]
+_ENQUEUE = insert(_OUTBOX)
+# The same, but a row already holding the key (pending, done or failed) wins.
+_ENQUEUE_ONCE = {
+    name: dialect.insert(_OUTBOX).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(_OUTBOX.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def enqueue(
@@ -45,3 +53,18 @@ def enqueue(
         "kind": kind, "idempotency_key": idempotency_key, "payload": payload, "status": "pending",
         "attempts": 0, "next_attempt_at": when, "created_at": when,
     })
+
+
+def enqueue_once(
+    session: Session, *, kind: str, idempotency_key: str, payload: dict[str, Any], at: datetime | None = None
+) -> bool:
+    """`enqueue`, unless an entry with this key exists already, whatever its state: for work
+    that several changes may ask for (one recording linked from two rows, a second run).
+    True when this call queued it. Safe against a concurrent writer of the same key."""
+    when = at or utcnow()
+    statement = _ENQUEUE_ONCE[session.get_bind().dialect.name]
+    queued = session.execute(statement, {
+        "kind": kind, "idempotency_key": idempotency_key, "payload": payload, "status": "pending",
+        "attempts": 0, "next_attempt_at": when, "created_at": when,
+    }).scalar_one_or_none()
+    return queued is not None

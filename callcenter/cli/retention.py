@@ -6,7 +6,7 @@ import typer
 
 from callcenter.attachments.storage import StoreError, open_store
 from callcenter.cli.common import cli_session
-from callcenter.retention.service import apply_retention
+from callcenter.retention.service import RetentionReport, apply_retention
 from ivr.settings import get_settings
 from models.base import utcnow
 
@@ -35,8 +35,9 @@ def run(
     typer.echo(f"{'CHẠY THỬ — không thay đổi dữ liệu. ' if dry_run else ''}"
                f"Ghi âm trước {report.recording_cutoff:%d/%m/%Y}, dữ liệu cá nhân trước "
                f"{report.personal_cutoff:%d/%m/%Y} (UTC).")
-    typer.echo(f"{verb} xóa {report.recordings_removed} bản ghi âm của cuộc gọi và "
-               f"{report.callback_recordings_removed} liên kết ghi âm trong yêu cầu gọi lại.")
+    typer.echo(f"{verb} xóa liên kết ghi âm của {report.recordings_removed} cuộc gọi và "
+               f"{report.callback_recordings_removed} yêu cầu gọi lại.")
+    _twilio_lines(report, dry_run=dry_run, configured=settings.twilio_api_enabled)
     typer.echo(f"{verb} ẩn số gọi đến của {report.callers_masked} cuộc gọi.")
     typer.echo(f"{verb} ẩn số điện thoại trong {report.messages_masked} tin nhắn SMS.")
     typer.echo(f"{verb} ẩn số điện thoại của {report.callback_requests_masked} yêu cầu gọi lại đã xong "
@@ -50,3 +51,19 @@ def run(
         typer.echo("Cuộc gọi, ví dụ: " + ", ".join(report.sample_calls))
     if report.sample_dossiers:
         typer.echo("Hồ sơ, ví dụ: " + ", ".join(report.sample_dossiers))
+
+
+def _twilio_lines(report: RetentionReport, *, dry_run: bool, configured: bool) -> None:
+    """What becomes of the audio itself, kept at Twilio until deleted there."""
+    typer.echo(f"{'Sẽ' if dry_run else 'Đã'} lên lịch xóa {report.twilio_deletions_queued} bản ghi âm "
+               "trên máy chủ Twilio (tiến trình gửi đi thực hiện, tự thử lại khi lỗi).")
+    if report.twilio_deletions_already_queued:
+        typer.echo(f"{report.twilio_deletions_already_queued} bản ghi âm khác đã được lên lịch xóa "
+                   "trên Twilio từ trước.")
+    if report.recording_links_elsewhere:
+        typer.echo(f"{report.recording_links_elsewhere} liên kết ghi âm không trỏ tới Twilio: "
+                   "chỉ xóa liên kết, không có gì để xóa trên Twilio.")
+    if report.twilio_deletions_queued and not configured:
+        typer.echo("Chú ý: chưa cấu hình tài khoản Twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN). "
+                   "Lệnh xóa nằm chờ trong hàng đợi và được thử lại; hết lượt thử thì hiện trong "
+                   "danh sách gửi thất bại để giám sát viên thử lại sau khi cấu hình.")

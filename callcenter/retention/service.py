@@ -3,7 +3,8 @@
 What goes, and when (`RETENTION_RECORDING_DAYS`, `RETENTION_PERSONAL_DAYS`):
 
 - recordings: the link on the call and its copy on the call-back request, after the
-  recording days;
+  recording days — and the audio itself at Twilio: each Twilio recording behind a removed
+  link gets one outbox entry that deletes it there (`callcenter/retention/recordings.py`);
 - after the personal days: the caller's number on calls; the numbers on SMS; the phone of
   a call-back request once it is closed (done or unreachable: an open one is a promise
   still to keep) and the number each call-back attempt dialled; the phone a one-time
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 from callcenter.attachments.storage import AttachmentStore
 from callcenter.audit.log import record_audit
 from callcenter.retention.masks import mask_address, mask_fields, mask_name
+from callcenter.retention.recordings import plan_deletions, queue_deletions
 from ivr.settings import RetentionPolicy
 from models.attachment import Attachment
 from models.call import Call
@@ -59,6 +61,11 @@ class RetentionReport:
     personal_cutoff: datetime
     recordings_removed: int = 0
     callback_recordings_removed: int = 0
+    # Recordings whose deletion at Twilio this run queues (or, dry, would queue); links that
+    # name no Twilio recording (nothing to delete remotely); those queued by an earlier run.
+    twilio_deletions_queued: int = 0
+    recording_links_elsewhere: int = 0
+    twilio_deletions_already_queued: int = 0
     callers_masked: int = 0
     messages_masked: int = 0
     callback_requests_masked: int = 0
@@ -128,6 +135,13 @@ def apply_retention(
 
     report.recordings_removed = _count(session, Call.id, old_recording)
     report.callback_recordings_removed = _count(session, CallbackRequest.id, old_callback_recording)
+    deletions = plan_deletions(session, [
+        *session.scalars(select(Call.recording_url).where(old_recording)),
+        *session.scalars(select(CallbackRequest.recording_url).where(old_callback_recording)),
+    ])
+    report.twilio_deletions_queued = len(deletions.recordings)
+    report.recording_links_elsewhere = deletions.elsewhere
+    report.twilio_deletions_already_queued = deletions.already_queued
     report.callers_masked = _count(session, Call.id, old_caller)
     report.messages_masked = _count(session, Message.id, old_message)
     report.callback_requests_masked = _count(session, CallbackRequest.id, old_request)
@@ -148,6 +162,8 @@ def apply_retention(
                         .execution_options(synchronize_session=False))
         session.execute(update(CallbackRequest).where(old_callback_recording).values(recording_url=None)
                         .execution_options(synchronize_session=False))
+        # With the links, in this transaction: no link goes without its audio's deletion.
+        report.twilio_deletions_queued = queue_deletions(session, deletions, at=now)
         _mask_phones(session, Call, Call.from_number, old_caller)
         session.execute(update(Message).where(old_message).values(
             to_number=case((func.length(Message.to_number) > 6, _masked_sql(Message.to_number)),

@@ -22,12 +22,15 @@ from models.callback import CallbackAttempt, CallbackRequest
 from models.dossier import Dossier, DossierEvent
 from models.message import Message
 from models.otp import OneTimeCode
+from models.outbox import OutboxEntry
 from models.queue import QueueEntry
 from tests.callcenter.reports.builders import make_call, make_dossier
+from tests.callcenter.retention.conftest import recording_url
 
 NOW = datetime(2027, 6, 1, tzinfo=UTC)
 POLICY = RetentionPolicy(recording_days=30, personal_days=365)
-RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"
+RECORDING = recording_url("RE" + "5" * 32)
+RECENT_RECORDING = recording_url("RE" + "6" * 32)  # another call's, within its days
 
 
 def seed(db: Session) -> None:
@@ -37,7 +40,7 @@ def seed(db: Session) -> None:
     make_call(db, "CA-60-days", path=[("main", None)], outcome="callback_requested",
               started_at=NOW - timedelta(days=60), recording_url=RECORDING, from_number="+84987654321")
     make_call(db, "CA-recent", path=[("main", None)], outcome="callback_requested", started_at=recent,
-              recording_url=RECORDING, from_number="+84911222333")
+              recording_url=RECENT_RECORDING, from_number="+84911222333")
     closed = {
         "applicant_name": "Nguyễn Văn An", "applicant_id_number": "051090001234",
         "applicant_phone": "+84905123456",
@@ -85,7 +88,7 @@ def seed_this_round(db: Session, store: FolderStore) -> dict[str, str]:
                         requested_at=old, recording_url=RECORDING, status="open", attempts=0, created_at=old),
         # Closed a few days ago: everything stays.
         CallbackRequest(call_id=calls["CA-recent"].id, phone="+84911222333", reason="queue_choice",
-                        requested_at=recent, recording_url=RECORDING, status="unreachable", attempts=3,
+                        requested_at=recent, recording_url=RECENT_RECORDING, status="unreachable", attempts=3,
                         closed_at=recent, created_at=recent),
         CallbackAttempt(operator="vana", at=old, fisher_number="+84905123456", outcome="reached"),
         CallbackAttempt(operator="vana", at=recent, fisher_number="+84911222333", outcome="no_answer"),
@@ -129,7 +132,7 @@ def test_real_run_removes_recordings_and_masks_old_personal_data_once(db: Sessio
     db.expire_all()
     calls = {c.call_sid: c for c in db.scalars(select(Call))}
     assert calls["CA-old"].recording_url is None and calls["CA-60-days"].recording_url is None
-    assert calls["CA-recent"].recording_url == RECORDING
+    assert calls["CA-recent"].recording_url == RECENT_RECORDING
     assert calls["CA-old"].from_number == "+84905***456"
     assert calls["CA-60-days"].from_number == "+84987654321"
     dossiers = {d.reference: d for d in db.scalars(select(Dossier))}
@@ -184,7 +187,7 @@ def test_real_run_reaches_call_backs_codes_wrap_up_notes_and_attachments(db: Ses
     assert requests["done"].phone == "+84905***456" and requests["done"].recording_url is None
     assert requests["open"].phone == "+84987654321"  # still to be called back
     assert requests["open"].recording_url is None  # the recording days are over, as on its call
-    assert requests["unreachable"].phone == "+84911222333" and requests["unreachable"].recording_url == RECORDING
+    assert requests["unreachable"].phone == "+84911222333" and requests["unreachable"].recording_url == RECENT_RECORDING
     assert {a.fisher_number for a in db.scalars(select(CallbackAttempt))} == {"+84905***456", "+84911222333"}
     assert {c.phone for c in db.scalars(select(OneTimeCode))} == {"+84905***456", "+84911222333"}
     notes = {e.call_sid: (e.wrap_up_code, e.wrap_up_note) for e in db.scalars(select(QueueEntry))}
@@ -206,6 +209,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, store: FolderSto
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("RETENTION_RECORDING_DAYS", "30")
     monkeypatch.setenv("ATTACHMENTS_STORE_URL", str(store.root))
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "")  # a demo's: whatever .env says
     get_settings.cache_clear()  # the command reads these, not what an earlier test cached
     yield
     get_settings.cache_clear()
@@ -224,16 +228,21 @@ def test_the_command_dry_run_then_real(db: Session, cli_env: None, store: Folder
     db.commit()
     dry = CliRunner().invoke(app, ["retention", "run", "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "CHẠY THỬ" in dry.output and "Sẽ xóa 1 bản ghi âm" in dry.output and "CA-long-ago" in dry.output
-    assert "1 liên kết ghi âm trong yêu cầu gọi lại" in dry.output
+    assert "CHẠY THỬ" in dry.output and "Sẽ xóa liên kết ghi âm của 1 cuộc gọi" in dry.output and "CA-long-ago" in dry.output
+    assert "và 1 yêu cầu gọi lại" in dry.output
+    # One recording, linked from the call and from its call-back request: deleted once.
+    assert "Sẽ lên lịch xóa 1 bản ghi âm trên máy chủ Twilio" in dry.output
+    assert "chưa cấu hình tài khoản Twilio" in dry.output
     assert "Sẽ xóa 1 tệp đính kèm" in dry.output and "Sẽ ẩn dữ liệu cá nhân của 1 hồ sơ" in dry.output
     db.expire_all()
     assert db.scalar(select(Call.recording_url)) == RECORDING and store.get(key)
     real = CliRunner().invoke(app, ["retention", "run"])
     assert real.exit_code == 0, real.output
-    assert "Đã xóa 1 bản ghi âm" in real.output and "Đã xóa 1 tệp đính kèm" in real.output
+    assert "Đã xóa liên kết ghi âm của 1 cuộc gọi" in real.output and "Đã xóa 1 tệp đính kèm" in real.output
+    assert "Đã lên lịch xóa 1 bản ghi âm trên máy chủ Twilio" in real.output
     db.expire_all()
     assert db.scalar(select(Call.recording_url)) is None
     assert db.scalar(select(CallbackRequest.recording_url)) is None
     assert db.scalar(select(Attachment.id)) is None and not (store.root / key).exists()
+    assert db.scalar(select(OutboxEntry.payload)) == {"account_sid": "AC" + "1" * 32, "recording_sid": "RE" + "5" * 32}
     assert len(list(db.scalars(select(AuditEntry).where(AuditEntry.action == "retention_run")))) == 2
