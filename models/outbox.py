@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Index, String, Text, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, JSONType, utcnow
+from models.db import insert_on_conflict
 
 
 class OutboxEntry(Base):
@@ -36,9 +36,9 @@ _OUTBOX = Base.metadata.tables["outbox"]
 _ENQUEUE = insert(_OUTBOX)
 # The same, but a row already holding the key (pending, done or failed) wins.
 _ENQUEUE_ONCE = {
-    name: dialect.insert(_OUTBOX).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    name: insert_on_conflict(name, _OUTBOX).on_conflict_do_nothing(index_elements=["idempotency_key"])
     .returning(_OUTBOX.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    for name in ("postgresql", "sqlite")
 }
 
 
