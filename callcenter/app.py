@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from callcenter.api.errors import install_api_error_handlers
 from callcenter.api.router import router as api_router
-from callcenter.attachments.storage import open_store
+from callcenter.attachments.storage import check_store
 from callcenter.auth.login import LoginGate
 from callcenter.console import install_console
 from callcenter.dossiers.ticker import start_dossier_chores
@@ -76,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Counters every worker shares (database or Redis): logins, one-time codes.
     app.state.rate_limiter = build_rate_limiter(settings.rate_limit_storage_url, engine=engine)
     app.state.pin_attempts = LimitedPinAttempts(app.state.rate_limiter, settings)  # operators' phone PINs
-    open_store(settings.attachments.store_url)  # a store that cannot be used stops the start
+    # A store that cannot be used (a wrong URL, a bucket that is not there) stops the start.
+    check_store(settings.attachments.store_url)
     # The menus and prompts are checked here: a broken flow stops the start, naming the node.
     app.state.hotline = load_runtime()
     # Every procedure has a spoken name and an SMS one: a missing one stops the start, naming it.

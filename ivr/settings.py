@@ -163,8 +163,11 @@ class MobileConfig(BaseModel):
 class AttachmentsConfig(BaseModel):
     """`ATTACHMENTS_*`: documents citizens attach (photos, PDFs), kept outside the database."""
 
-    # A folder (relative to the working directory, or absolute, or `file:///…`); an
-    # S3-compatible URL (`s3://bucket/prefix`) is refused until a store for it exists.
+    # A folder every worker shares (relative to the working directory, or absolute, or
+    # `file:///…`), or an S3-compatible bucket:
+    # `s3://BUCKET[/PREFIX][?endpoint=http://minio:9000][&region=NAME]`, its credentials
+    # from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (never in the URL). Start-up checks the
+    # bucket answers (callcenter/attachments/s3.py).
     store_url: str = "var/attachments"
     # One upload, before re-encoding; the upload route lets no body past 64 MB whatever this says.
     max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=63 * 1024 * 1024)

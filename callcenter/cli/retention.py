@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from callcenter.attachments.storage import StoreError, open_store
+from callcenter.attachments.storage import StoreError, check_store
 from callcenter.cli.common import cli_session
 from callcenter.retention.service import RetentionReport, apply_retention
 from ivr.settings import get_settings
@@ -23,13 +23,18 @@ def run(
     """Remove old recordings and attachments, mask old personal data (RETENTION_*_DAYS)."""
     settings = get_settings()
     try:
-        store = open_store(settings.attachments.store_url)
+        store = check_store(settings.attachments.store_url)
     except StoreError as exc:
         typer.echo(f"Không mở được kho tệp đính kèm: {exc}", err=True)
         raise typer.Exit(1) from None
     with cli_session() as session:
-        report = apply_retention(session, policy=settings.retention, now=utcnow(), dry_run=dry_run,
-                                 store=store, actor_name="cli")
+        try:
+            report = apply_retention(session, policy=settings.retention, now=utcnow(), dry_run=dry_run,
+                                     store=store, actor_name="cli")
+        except StoreError as exc:  # nothing is committed: every row stays, and a new run finishes
+            typer.echo("Không xóa được tệp đính kèm nên chưa lưu thay đổi nào vào cơ sở dữ liệu; "
+                       f"hãy chạy lại khi kho tệp hoạt động: {exc}", err=True)
+            raise typer.Exit(1) from None
         session.commit()  # the changes, or for a dry run only its audit entry
     verb = "Sẽ" if dry_run else "Đã"
     typer.echo(f"{'CHẠY THỬ — không thay đổi dữ liệu. ' if dry_run else ''}"

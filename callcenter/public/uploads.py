@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.attachments.content import RefusedDocument, prepare_document
 from callcenter.attachments.service import TooManyAttachments, add_attachment, discard
-from callcenter.attachments.storage import AttachmentStore
+from callcenter.attachments.storage import AttachmentStore, StoreError
 from callcenter.procedures import load_catalogue
 from callcenter.public.filing import citizen_dossier
 from ivr.settings import Settings
@@ -19,6 +20,9 @@ from models.dossier import Dossier, DossierEvent
 
 OPEN = ("draft", "in_progress")
 NOT_FOUND = "Không tìm thấy hồ sơ này trong các hồ sơ của số điện thoại đã xác thực."
+STORE_DOWN = "Chưa lưu được tệp lúc này. Ông/bà vui lòng gửi lại sau ít phút."
+
+log = structlog.get_logger(__name__)
 
 
 class UploadProblem(Exception):
@@ -69,11 +73,17 @@ def store_upload(
                                         by="web", limit=settings.attachments.max_per_dossier)
         except TooManyAttachments as exc:
             raise UploadProblem(422, {"file": str(exc)}) from None
+        except StoreError as exc:  # the store is down or refuses: nothing was kept, try later
+            log.error("attachment_store_failed", reference=reference, reason=str(exc))
+            raise UploadProblem(503, {"file": STORE_DOWN}) from None
         session.add(DossierEvent(dossier_id=dossier.id, by="web", what=f"Người dân đính kèm: {spec.label}"))
         try:
             session.commit()
         except BaseException:
-            discard(store, attachment)
+            try:
+                discard(store, attachment)
+            except StoreError as exc:  # the database's error is the one to raise
+                log.error("attachment_not_discarded", key=attachment.storage_key, reason=str(exc))
             raise
         session.refresh(attachment)
         return attachment, spec.label

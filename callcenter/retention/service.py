@@ -180,6 +180,8 @@ def apply_retention(
         for dossier in dossiers:  # closed dossiers: few, and each needs Python's masks
             _mask_dossier(dossier, now=now)
         session.flush()  # the rows go first: a database that refuses keeps every file
+        # A store that fails midway raises StoreError and nothing is committed: every row
+        # stays, and the next run deletes what is left (a key already gone is no error).
         for key in files:
             store.delete(key)
     record_audit(
