@@ -86,6 +86,11 @@ def _sid(params: dict[str, str]) -> str:
     return params.get("CallSid", "")[:64]
 
 
+def _promise_call_back(session: Session, params: dict[str, str], now: datetime) -> None:
+    """A caller this webhook cannot serve (unknown call, a fault) is promised a call-back."""
+    queue.fault_callback(session, call_sid=_sid(params), from_number=params.get("From", ""), now=now)
+
+
 def _call(session: Session, sid: str) -> Call | None:
     return session.scalar(select(Call).where(Call.call_sid == sid)) if sid else None
 
@@ -102,7 +107,7 @@ def queue_wait(request: Request, params: TwilioForm, session: SessionDep) -> Res
     def work() -> str:
         call = _call(session, sid)
         if call is None:  # not a call we know: keep the promise anyway, out of the queue
-            queue.fault_callback(session, call_sid=sid, from_number=params.get("From", ""), now=now)
+            _promise_call_back(session, params, now)
             return twiml.leave()
         waited = queue.seconds(params.get("QueueTime"))
         entry = queue.open_entry(session, call_sid=sid)
@@ -140,7 +145,7 @@ def queue_wait(request: Request, params: TwilioForm, session: SessionDep) -> Res
                              settings=settings)
 
     def fault() -> str:
-        queue.fault_callback(session, call_sid=sid, from_number=params.get("From", ""), now=now)
+        _promise_call_back(session, params, now)
         return twiml.leave()
 
     return _answer(session, params, work, fault, "wait")
@@ -160,14 +165,14 @@ def queue_key(request: Request, params: TwilioForm, session: SessionDep) -> Resp
         entry = queue.open_entry(session, call_sid=sid)
         call = _call(session, sid)
         if entry is None or call is None:
-            queue.fault_callback(session, call_sid=sid, from_number=params.get("From", ""), now=now)
+            _promise_call_back(session, params, now)
         else:
             queue.request_callback(session, entry=entry, phone=call.from_number, reason="queue_choice",
                                    now=now)
         return twiml.leave()
 
     def fault() -> str:
-        queue.fault_callback(session, call_sid=sid, from_number=params.get("From", ""), now=now)
+        _promise_call_back(session, params, now)
         return twiml.leave()
 
     return _answer(session, params, work, fault, "key")
@@ -193,7 +198,7 @@ def queue_done(request: Request, params: TwilioForm, session: SessionDep) -> Res
             entry = queue.join(session, call=call, queue=settings.operator_queue, queue_time_s=waited or 0,
                                now=now)
         if entry is None or call is None:
-            queue.fault_callback(session, call_sid=sid, from_number=params.get("From", ""), now=now)
+            _promise_call_back(session, params, now)
             return confirmed("fault")
         finished = queue.finish(session, entry=entry, queue_result=result, queue_time_s=waited,
                                 phone=call.from_number, now=now)
@@ -203,7 +208,7 @@ def queue_done(request: Request, params: TwilioForm, session: SessionDep) -> Res
         return twiml.goodbye()
 
     def fault() -> str:
-        queue.fault_callback(session, call_sid=sid, from_number=params.get("From", ""), now=now)
+        _promise_call_back(session, params, now)
         return confirmed("fault")
 
     return _answer(session, params, work, fault, "done")
