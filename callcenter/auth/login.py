@@ -17,6 +17,7 @@ or not. A database or limiter that does not answer gives 503 with a clear messag
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,7 +51,7 @@ BUSY_RETRY_S = 2
 
 
 def too_many(wait_s: int) -> str:
-    when = f"{wait_s} giây" if wait_s < 120 else f"{-(-wait_s // 60)} phút"
+    when = f"{wait_s} giây" if wait_s < 120 else f"{math.ceil(wait_s / 60)} phút"
     return f"Đăng nhập quá nhiều lần. Vui lòng thử lại sau {when}."
 
 
@@ -166,9 +167,9 @@ class LoginGate:
 
     @staticmethod
     def _refuse_for(wait_s: float) -> None:
-        seconds = max(1, int(-(-wait_s // 1)))
+        seconds = max(1, math.ceil(wait_s))
         if seconds > 10:  # whole five seconds: the answer does not track the clock's every tick
-            seconds = -(-seconds // 5) * 5
+            seconds = math.ceil(seconds / 5) * 5
         raise LoginRefused(429, too_many(seconds), outcome="throttled", retry_after=seconds)
 
     @staticmethod

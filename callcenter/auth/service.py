@@ -107,6 +107,13 @@ def record_success(session: Session, *, user: User, address: str, via: str) -> N
     record_audit(session, actor=user, action="login", ip=address, detail=detail)
 
 
+def waiting_usernames(session: Session, *, now: datetime) -> set[str]:
+    """Usernames (as `throttle_name` counts them) that must wait before their next try
+    from some address now."""
+    stmt = select(LoginThrottle.username).where(LoginThrottle.not_before > now).distinct()
+    return set(session.scalars(stmt))
+
+
 def unlock(session: Session, *, username: str) -> int:
     """Forget every run of failures at this username, from every address (an admin's
     `tongdai users unlock`); how many addresses were waiting."""

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.audit.log import record_audit
-from callcenter.auth.service import forget_username_rate, throttle_name
+from callcenter.auth.service import forget_username_rate, throttle_name, waiting_usernames
 from callcenter.auth.service import unlock as forget_failures
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import AdminPage, client_ip
@@ -30,7 +30,6 @@ from callcenter.users.service import create_user, random_password, reset_passwor
 from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone, normalize_phone
-from models.login_throttle import LoginThrottle
 from models.user import ROLES, User
 
 log = structlog.get_logger(__name__)
@@ -50,19 +49,13 @@ def _users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.active.desc(), User.role, User.username)))
 
 
-def _waiting(db: Session) -> set[str]:
-    """Usernames (as the login counts them) that must wait before their next try now."""
-    stmt = select(LoginThrottle.username).where(LoginThrottle.not_before > utcnow()).distinct()
-    return set(db.scalars(stmt))
-
-
 def _page(request: Request, db: Session, *, form: dict[str, str] | None = None,
           errors: dict[str, str] | None = None, notice: str | None = None,
           secret: tuple[str, str] | None = None, status_code: int = 200) -> Response:
     context: dict[str, Any] = {
         "users": _users(db), "form": form or {"role": "operator"}, "errors": errors or {},
         "labels": LABELS, "notice": notice, "secret": secret, "roles": ROLES,
-        "waiting": _waiting(db), "throttle_name": throttle_name,
+        "waiting": waiting_usernames(db, now=utcnow()), "throttle_name": throttle_name,
     }
     return render(request, "users.html", context, status_code=status_code)
 

@@ -68,10 +68,10 @@ class RateLimiter:
         wait = 0.0
         try:
             for item in limit.items:
-                if self._strategy.test(item, self.namespace, *identifiers):
-                    continue
+                # One read per rate: nothing remaining is exactly when `test` would refuse.
                 stats = self._strategy.get_window_stats(item, self.namespace, *identifiers)
-                wait = max(wait, stats.reset_time - now, 1.0)
+                if stats.remaining == 0:
+                    wait = max(wait, stats.reset_time - now, 1.0)
         except StorageError as exc:
             raise RateLimitUnavailable(str(exc)) from exc
         return wait

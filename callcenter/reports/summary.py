@@ -88,11 +88,12 @@ def put_through() -> ColumnElement[bool]:
 
 
 def call_summary(session: Session, *, period: Period) -> CallSummary:
-    queued = and_(put_through(), (Call.outcome.is_(None)) | (Call.outcome != "dossier_created"))
+    # The first matching branch wins: a dossier first, then the queue's ends (`answered` and
+    # `abandoned_in_queue` are only ever the queue's), then the rest.
+    queued = put_through()
     bucket = case(
         (Call.outcome == "dossier_created", "dossier_created"),
-        (and_(queued, Call.outcome == "answered"), "answered"),
-        (and_(queued, Call.outcome == "abandoned_in_queue"), "abandoned_in_queue"),
+        (Call.outcome.in_(("answered", "abandoned_in_queue")), Call.outcome),
         (and_(queued, Call.outcome == "callback_requested"), "queue_callback"),
         (queued, "queue_other"),
         (Call.outcome.is_(None), "in_progress"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from callcenter.reports.period import Period
@@ -21,13 +21,11 @@ class WebStep:
 
 
 def web_funnel(session: Session, *, period: Period) -> list[WebStep]:
-    asked = session.scalar(
-        select(func.count(distinct(OneTimeCode.phone))).where(*in_period(OneTimeCode.created_at, period))
-    ) or 0
-    verified = session.scalar(
-        select(func.count(distinct(OneTimeCode.phone)))
-        .where(OneTimeCode.accepted_at.is_not(None), *in_period(OneTimeCode.created_at, period))
-    ) or 0
+    accepted_phone = case((OneTimeCode.accepted_at.is_not(None), OneTimeCode.phone))  # else NULL: not counted
+    asked, verified = session.execute(
+        select(func.count(distinct(OneTimeCode.phone)), func.count(distinct(accepted_phone)))
+        .where(*in_period(OneTimeCode.created_at, period))
+    ).one()
     filed, submitted = session.execute(
         select(func.count(Dossier.id), func.count(Dossier.submitted_at))
         .where(Dossier.channel == "web", *in_period(Dossier.created_at, period))

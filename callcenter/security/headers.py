@@ -14,6 +14,7 @@ a style cannot carry data anywhere else.
 
 from __future__ import annotations
 
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _BASE: dict[str, tuple[str, ...]] = {
@@ -56,9 +57,7 @@ CSP_BY_PATH: dict[str, str] = {
 # Where files are served as they are, with their own caching headers.
 STATIC_PREFIXES = ("/console/static/", "/voice-prompts/", "/static/", "/m/static/")
 
-_NOSNIFF = (b"x-content-type-options", b"nosniff")
-_NO_STORE = (b"cache-control", b"no-store")
-_HTML_HEADERS = [(b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
+_HTML_HEADERS = (("x-frame-options", "DENY"), ("referrer-policy", "same-origin"))
 
 
 class BrowserHeaders:
@@ -68,11 +67,8 @@ class BrowserHeaders:
         self.app = app
         self.policies = sorted((policies or {}).items(), key=lambda item: -len(item[0]))
 
-    def policy_for(self, path: str) -> bytes:
-        for prefix, policy in self.policies:
-            if path.startswith(prefix):
-                return policy.encode()
-        return DEFAULT_CSP.encode()
+    def policy_for(self, path: str) -> str:
+        return next((policy for prefix, policy in self.policies if path.startswith(prefix)), DEFAULT_CSP)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -83,16 +79,15 @@ class BrowserHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {name.lower() for name, _ in headers}
-                headers.append(_NOSNIFF)
-                if b"cache-control" not in names and not static:
-                    headers.append(_NO_STORE)
-                content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
-                if content_type.startswith(b"text/html"):
-                    headers.append((b"content-security-policy", self.policy_for(path)))
-                    headers.extend(_HTML_HEADERS)
-                message = {**message, "headers": headers}
+                message.setdefault("headers", [])  # optional in ASGI; Starlette's helper needs it
+                headers = MutableHeaders(scope=message)
+                headers.append("x-content-type-options", "nosniff")
+                if not static:
+                    headers.setdefault("cache-control", "no-store")
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.append("content-security-policy", self.policy_for(path))
+                    for name, value in _HTML_HEADERS:
+                        headers.append(name, value)
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -12,16 +12,17 @@ prompt heard in full (a caller who interrupts a prompt with a key hears less).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ivr.flow.definition import Flow
 from ivr.flow.engine import resume, start_call
-from ivr.flow.state import Digits, DossierFact, Limits, Step, VesselFact
+from ivr.flow.state import Digits, Limits, Step, VesselFact
 from ivr.prompts import Catalogue
 from ivr.runtime import HotlineRuntime, load_runtime
 from ivr.settings import Settings
 from ivr.speech import digits_spoken
+from tests.ivr.flow.fakes import FakeWorld
 
 SYLLABLES_PER_SECOND = 3.5
 # A weekday morning in opening hours, so no prompt depends on the day of the test run.
@@ -32,33 +33,6 @@ VESSEL = VesselFact(id=1, registration_number="QNg-90567-TS", owner_name="Nguyá»
 # Targets of issue 16 (seconds of speech before the reference).
 FIRST_CALL_TARGET_S = 60.0
 RETURNING_CALL_TARGET_S = 45.0
-
-
-@dataclass
-class _World:
-    """The facts a caller on each path meets (the engine's `World`)."""
-
-    owns: VesselFact | None
-    consented: bool = False
-    registry: dict[str, VesselFact] = field(default_factory=lambda: {"90567": VESSEL})
-
-    def caller_vessel(self) -> VesselFact | None:
-        return self.owns
-
-    def find_vessel(self, digits: str) -> VesselFact | None:
-        return self.registry.get(digits)
-
-    def caller_newest_dossier(self) -> DossierFact | None:
-        return None
-
-    def find_dossier(self, reference: str) -> DossierFact | None:
-        return None
-
-    def caller_consented(self, notice_version: str) -> bool:
-        return self.consented
-
-    def is_open(self) -> bool:
-        return True
 
 
 @dataclass(frozen=True)
@@ -103,7 +77,7 @@ def _spoken(step: Step, catalogue: Catalogue, settings: Settings) -> list[tuple[
     return [(say.prompt, spoken_text(say.prompt, step, catalogue, settings, now=AT)) for say in step.says]
 
 
-def walk(name: str, flow: Flow, catalogue: Catalogue, settings: Settings, world: _World,
+def walk(name: str, flow: Flow, catalogue: Catalogue, settings: Settings, world: FakeWorld,
          keys: list[str]) -> PathFigures:
     limits = Limits()
     step = start_call(flow, world, province="QNg", notice_version=catalogue.notice_version)
@@ -133,12 +107,17 @@ def measure(runtime: HotlineRuntime | None = None, settings: Settings | None = N
     runtime = runtime or load_runtime()
     settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
     flow, catalogue = runtime.current, runtime.catalogue
+
+    def world(owns: VesselFact | None, *, consented: bool = False) -> FakeWorld:
+        return FakeWorld(caller_owns=owns, registry={"90567": VESSEL},
+                         consented_to=frozenset({catalogue.notice_version} if consented else ()))
+
     # Safety certificate: 2, then the vessel, then 1 to send.
     return [
-        walk("known caller, first call", flow, catalogue, settings, _World(VESSEL), ["2", "1", "1"]),
-        walk("known caller, returning", flow, catalogue, settings, _World(VESSEL, consented=True),
+        walk("known caller, first call", flow, catalogue, settings, world(VESSEL), ["2", "1", "1"]),
+        walk("known caller, returning", flow, catalogue, settings, world(VESSEL, consented=True),
              ["2", "1", "1"]),
-        walk("unknown caller", flow, catalogue, settings, _World(None), ["2", "90567#", "1", "1"]),
+        walk("unknown caller", flow, catalogue, settings, world(None), ["2", "90567#", "1", "1"]),
     ]
 
 
