@@ -49,6 +49,8 @@ from models.vessel import Vessel, owned_vessel
 
 router = APIRouter(prefix="/m", include_in_schema=False)
 _UPLOAD_PATH = re.compile(r"/m/ho-so/(\d+)/giay-to")  # where photos of documents are sent
+# What the offline copy of a form says of the visitor: nobody.
+_ANONYMOUS = {"phone": None, "csrf_token": ""}
 FORBIDDEN = "Biểu mẫu đã cũ hoặc không hợp lệ nên chưa có gì được gửi. Xin ông/bà tải lại trang rồi làm lại."
 
 
@@ -171,26 +173,24 @@ def sign_out(request: Request, form: MobileForm) -> Response:
     return response
 
 
-def _procedure(code: str) -> Procedure | None:
-    return filing.web_procedure(code)
-
-
 def _form_page(request: Request, procedure: Procedure, variant: str | None, values: dict[str, str], *,
                owned: Vessel | None, errors: dict[str, str] | None = None, notice: str | None = None,
-               status_code: int = 200) -> Response:
+               status_code: int = 200, offline_copy: bool = False) -> Response:
+    """The filing form; the `offline_copy` is anyone's: no citizen, no session token."""
     return render(request, "form.html", {
         "procedure": procedure, "variant": variant, "chosen": procedure.variant(variant),
         "specs": procedure.fields_for(variant), "documents": procedure.attachments_for(variant),
         "values": values, "errors": errors or {}, "notice": notice, "delivery_methods": DELIVERY,
-        "input_kind": input_kind, "owner_id": owner_id(owned), "offline_copy": False,
+        "input_kind": input_kind, "owner_id": owner_id(owned), "offline_copy": offline_copy,
+        **(_ANONYMOUS if offline_copy else {}),
     }, status_code=status_code)
 
 
 @router.get("/thu-tuc/{code}")
 def form_page(request: Request, code: str, db: SessionDep, variant: str | None = None) -> Response:
-    procedure = _procedure(code)
+    procedure = filing.web_procedure(code)
     if procedure is None:
-        return problem(request, 404, "Thủ tục này không nộp được qua điện thoại.")
+        return problem(request, 404, filing.NOT_OFFERED)
     phone = mobile_session.ensure(request).phone
     if phone is None:
         return _sign_in_first(request.url.path + (f"?variant={variant}" if variant else ""))
@@ -206,19 +206,13 @@ def blank_form(request: Request, code: str, variant: str | None = None) -> Respo
     token. The service worker fetches it without the site's cookie and shows it when the
     network is gone; m.js puts back what was typed and, once online, reloads the real form
     before anything is sent."""
-    procedure = _procedure(code)
+    procedure = filing.web_procedure(code)
     if procedure is None:
-        return problem(request, 404, "Thủ tục này không nộp được qua điện thoại.")
-    anonymous = {"phone": None, "csrf_token": ""}
+        return problem(request, 404, filing.NOT_OFFERED)
     if procedure.variants and procedure.variant(variant) is None:
-        return render(request, "variant.html", {"procedure": procedure, **anonymous})
-    return render(request, "form.html", {
-        "procedure": procedure, "variant": variant, "chosen": procedure.variant(variant),
-        "specs": procedure.fields_for(variant), "documents": procedure.attachments_for(variant),
-        "values": prefilled(None, procedure=procedure), "errors": {}, "notice": None,
-        "delivery_methods": DELIVERY, "input_kind": input_kind, "owner_id": None, "offline_copy": True,
-        **anonymous,
-    })
+        return render(request, "variant.html", {"procedure": procedure, **_ANONYMOUS})
+    return _form_page(request, procedure, variant, prefilled(None, procedure=procedure), owned=None,
+                      offline_copy=True)
 
 
 def _lookup(db: Session, values: dict[str, str], settings: Settings) -> str:
@@ -238,9 +232,9 @@ def _lookup(db: Session, values: dict[str, str], settings: Settings) -> str:
 @router.post("/thu-tuc/{code}")
 def form_post(request: Request, code: str, form: MobileForm, db: SessionDep) -> Response:
     settings = _settings(request)
-    procedure = _procedure(code)
+    procedure = filing.web_procedure(code)
     if procedure is None:
-        return problem(request, 404, "Thủ tục này không nộp được qua điện thoại.")
+        return problem(request, 404, filing.NOT_OFFERED)
     phone = mobile_session.ensure(request).phone
     if phone is None:  # the session ran out while the form was being filled: it is kept on the phone
         return _sign_in_first(request.url.path)

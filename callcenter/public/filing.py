@@ -29,6 +29,7 @@ from models.dossier import Dossier
 from models.vessel import Vessel
 
 WEB = "web"
+NOT_OFFERED = "Thủ tục này không nộp được qua điện thoại."
 
 
 class FilingInvalid(ValueError):
@@ -85,7 +86,7 @@ def check_filing(
 ) -> CheckedFiling:
     procedure = web_procedure(filing.procedure)
     if procedure is None:
-        raise FilingInvalid({"procedure": "Thủ tục này không nộp được qua điện thoại."})
+        raise FilingInvalid({"procedure": NOT_OFFERED})
     errors: dict[str, str] = {}
     variant = filing.variant or None
     if procedure.variants and procedure.variant(variant) is None:
