@@ -11,10 +11,8 @@ JavaScript; each handler is the commit point of its work.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -41,7 +39,6 @@ from callcenter.public.deps import TooMany
 from callcenter.public.views import dossier_out
 from callcenter.security.bodies import MB, UPLOAD_BODY_LIMIT, too_large_message
 from ivr.settings import Settings
-from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone
 from models.domain.registration import InvalidRegistration
@@ -73,10 +70,6 @@ MobileForm = Annotated[dict[str, str], Depends(_form)]
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def _today(settings: Settings) -> date:
-    return utcnow().astimezone(ZoneInfo(settings.timezone)).date()
 
 
 def _safe_next(value: str | None) -> str:
@@ -251,7 +244,7 @@ def form_post(request: Request, code: str, form: MobileForm, db: SessionDep) -> 
     complete = with_owner_id(form, owned)
     try:
         given = filing_from_form(complete, procedure=procedure, variant=variant)
-        checked = filing.check_filing(db, phone=phone, filing=given, today=_today(settings),
+        checked = filing.check_filing(db, phone=phone, filing=given, today=filing.today_in(settings.timezone),
                                       province=settings.hotline_province)
     except filing.FilingInvalid as exc:
         return _form_page(request, procedure, variant, values, owned=owned, errors=exc.errors,

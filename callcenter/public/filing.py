@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from callcenter.procedures import Procedure, load_catalogue
 from callcenter.public.schemas import DossierIn
 from callcenter.public.texts import web_receipt_sms
 from ivr.intake.drafts import create_draft
+from models.base import utcnow
 from models.domain.registration import InvalidRegistration, normalize_registration
 from models.dossier import Dossier
 from models.vessel import Vessel
@@ -45,6 +47,11 @@ class CheckedFiling:
     vessel: Vessel | None
     registration: str | None
     changes: Changes
+
+
+def today_in(timezone: str) -> date:
+    """The day it is where the citizens are: the one the filing's dates are checked against."""
+    return utcnow().astimezone(ZoneInfo(timezone)).date()
 
 
 def web_procedure(code: str) -> Procedure | None:

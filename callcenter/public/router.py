@@ -3,9 +3,7 @@ citizen's own dossiers and attachments. Each endpoint is the commit point of its
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -32,7 +30,6 @@ from callcenter.public.schemas import (
 from callcenter.public.tokens import issue_citizen_token
 from callcenter.public.views import dossier_out, procedure_out
 from callcenter.security.bodies import UPLOAD_BODY_LIMIT
-from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone
 
@@ -96,17 +93,14 @@ def open_session(body: Json, request: Request, session: SessionDep, settings: Se
     return SessionOut(token=token.token, expires_at=token.expires_at)
 
 
-def today(settings: Any, now: datetime | None = None) -> Any:
-    return (now or utcnow()).astimezone(ZoneInfo(settings.timezone)).date()
-
-
 @router.post("/dossiers", status_code=status.HTTP_201_CREATED)
 def file_dossier(
     body: Json, request: Request, phone: CitizenPhone, session: SessionDep, settings: SettingsDep
 ) -> ReferenceOut:
     given = _parse(DossierIn, body)
     try:
-        checked = filing.check_filing(session, phone=phone, filing=given, today=today(settings),
+        checked = filing.check_filing(session, phone=phone, filing=given,
+                                      today=filing.today_in(settings.timezone),
                                       province=settings.hotline_province)
     except filing.FilingInvalid as exc:
         raise invalid(exc.errors) from None
