@@ -114,17 +114,20 @@ def phone_page(request: Request, tiep: str | None = None) -> Response:
 
 @router.post("/dang-nhap")
 def ask_code(request: Request, form: MobileForm, db: SessionDep) -> Response:
-    settings, next_path = _settings(request), _safe_next(form.get("next"))
+    settings, next_path, entered = _settings(request), _safe_next(form.get("next")), form.get("phone", "")
+
+    def refused(message: str, status_code: int) -> Response:
+        return render(request, "phone.html", {"next": next_path, "entered": entered,
+                                              "errors": {"phone": message}}, status_code=status_code)
+
     try:
-        phone = signin.mobile_phone(form.get("phone", ""))
+        phone = signin.mobile_phone(entered)
     except InvalidPhone:
-        return render(request, "phone.html", {"next": next_path, "entered": form.get("phone", ""),
-                                              "errors": {"phone": signin.BAD_PHONE}}, status_code=422)
+        return refused(signin.BAD_PHONE, 422)
     try:
         signin.send_code(request, db, phone=phone, settings=settings)
     except TooMany:
-        return render(request, "phone.html", {"next": next_path, "entered": form.get("phone", ""),
-                                              "errors": {"phone": signin.TOO_MANY_CODES}}, status_code=429)
+        return refused(signin.TOO_MANY_CODES, 429)
     db.commit()
     return render(request, "code.html", {"next": next_path, "phone_e164": phone, "errors": {},
                                          "minutes": settings.mobile.otp_ttl_s // 60})
@@ -136,7 +139,7 @@ def check_code(request: Request, form: MobileForm, db: SessionDep) -> Response:
     try:
         phone = signin.mobile_phone(form.get("phone", ""))
     except InvalidPhone:
-        return RedirectResponse(f"/m/dang-nhap?tiep={quote(next_path, safe='')}", status_code=303)
+        return _sign_in_first(next_path)
     minutes = settings.mobile.otp_ttl_s // 60
     context: dict[str, Any] = {"next": next_path, "phone_e164": phone, "minutes": minutes}
     try:
