@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.attachments.receive import UploadRefused, read_upload, spool_file
 from callcenter.attachments.storage import request_store
+from callcenter.dossiers.service import DossierInvalid
 from callcenter.mobile import STATIC
 from callcenter.mobile import session as mobile_session
 from callcenter.mobile.forms import (
@@ -249,7 +250,7 @@ def form_post(request: Request, code: str, form: MobileForm, db: SessionDep) -> 
         given = filing_from_form(complete, procedure=procedure, variant=variant)
         checked = filing.check_filing(db, phone=phone, filing=given, today=filing.today_in(settings.timezone),
                                       province=settings.hotline_province)
-    except filing.FilingInvalid as exc:
+    except DossierInvalid as exc:
         return _form_page(request, procedure, variant, values, owned=owned, errors=exc.errors,
                           status_code=422)
     if action != "send":
