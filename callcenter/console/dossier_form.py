@@ -59,19 +59,19 @@ def error_summary(errors: dict[str, str], specs: tuple[FieldSpec, ...]) -> list[
     ]
 
 
-def registry_vessel(dossier: Dossier, vessel: Vessel | None) -> Vessel | None:
+def verified_vessel(dossier: Dossier, vessel: Vessel | None) -> Vessel | None:
     # An unverified number may be somebody else's boat: nothing of it is pre-filled.
     return vessel if dossier.vessel_verified else None
 
 
 def known_id_number(dossier: Dossier, vessel: Vessel | None) -> str | None:
-    registry = registry_vessel(dossier, vessel)
+    registry = verified_vessel(dossier, vessel)
     return dossier.applicant_id_number or (registry.owner_id_number if registry else None)
 
 
 def initial_values(dossier: Dossier, vessel: Vessel | None, call: Call | None,
                    specs: tuple[FieldSpec, ...]) -> dict[str, str]:
-    registry = registry_vessel(dossier, vessel)
+    registry = verified_vessel(dossier, vessel)
     values: dict[str, str] = {
         "applicant.name": dossier.applicant_name or (registry.owner_name if registry else ""),
         "applicant.phone": phone_national(dossier.applicant_phone or (call.from_number if call else None)),
