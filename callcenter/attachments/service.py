@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callcenter.attachments.content import PreparedDocument
@@ -38,7 +38,7 @@ def add_attachment(
     session: Session, *, dossier: Dossier, name: str, prepared: PreparedDocument, store: AttachmentStore,
     by: str, limit: int,
 ) -> Attachment:
-    count = len(attachments_of(session, dossier_id=dossier.id))
+    count = session.scalar(select(func.count()).where(Attachment.dossier_id == dossier.id)) or 0
     if count >= limit:
         raise TooManyAttachments(f"Mỗi hồ sơ đính kèm tối đa {limit} tệp.")
     key = f"{dossier.reference}/{uuid.uuid4().hex}.{prepared.extension}"

@@ -28,7 +28,7 @@ from callcenter.console.dossier_form import (
     initial_values,
     known_id_number,
     patch_from_form,
-    registry_vessel,
+    verified_vessel,
 )
 from callcenter.console.errors import ConsoleError
 from callcenter.console.notices import notice_text
@@ -116,7 +116,7 @@ def _page(request: Request, db: Session, row: DossierRow, user: User, *,
     specs = _specs(row)
     procedure = load_catalogue().get(dossier.procedure)
     known_id = known_id_number(dossier, row.vessel)
-    registry = registry_vessel(dossier, row.vessel)
+    registry = verified_vessel(dossier, row.vessel)
     now = utcnow()
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
     editable_status = dossier.status in EDITABLE

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from callcenter.console.templating import phone_national
-from callcenter.dossiers.form_values import ADDRESS_PARTS, blank, form_address
+from callcenter.dossiers.form_values import ADDRESS_PARTS, blank, form_address, registry_guess
 from callcenter.dossiers.patch_schemas import DossierPatch
 from callcenter.procedures import FieldSpec
 from models.call import Call
-from models.domain.text import fold
 from models.dossier import Dossier
 from models.vessel import Vessel
 
@@ -40,8 +38,6 @@ LABELS = {
 _ANCHORS = {"delivery.address": "delivery", "delivery": "delivery", "delivery.method": "delivery",
             "applicant.address": "f-applicant-address-line", "vessel.registration_number": "dossier-facts",
             "variant": "dossier-facts", "procedure": "dossier-facts"}
-# Fishing zone by length (Luật Thủy sản): under 12 m coastal, under 15 m mid-shore, else offshore.
-_ZONES = ((Decimal(12), "ven bờ"), (Decimal(15), "lộng"))
 
 
 @dataclass(frozen=True)
@@ -63,30 +59,19 @@ def error_summary(errors: dict[str, str], specs: tuple[FieldSpec, ...]) -> list[
     ]
 
 
-def registry_vessel(dossier: Dossier, vessel: Vessel | None) -> Vessel | None:
+def verified_vessel(dossier: Dossier, vessel: Vessel | None) -> Vessel | None:
     # An unverified number may be somebody else's boat: nothing of it is pre-filled.
     return vessel if dossier.vessel_verified else None
 
 
 def known_id_number(dossier: Dossier, vessel: Vessel | None) -> str | None:
-    registry = registry_vessel(dossier, vessel)
+    registry = verified_vessel(dossier, vessel)
     return dossier.applicant_id_number or (registry.owner_id_number if registry else None)
-
-
-def _guess(spec: FieldSpec, registry: Vessel | None) -> str:
-    if registry is None:
-        return ""
-    if spec.name == "main_gear" and registry.main_gear:
-        wanted = fold(registry.main_gear)
-        return next((c for c in spec.choices if fold(c) == wanted), "")
-    if spec.name == "fishing_zone" and registry.length_m is not None and "khơi" in spec.choices:
-        return next((zone for limit, zone in _ZONES if registry.length_m < limit), "khơi")
-    return ""
 
 
 def initial_values(dossier: Dossier, vessel: Vessel | None, call: Call | None,
                    specs: tuple[FieldSpec, ...]) -> dict[str, str]:
-    registry = registry_vessel(dossier, vessel)
+    registry = verified_vessel(dossier, vessel)
     values: dict[str, str] = {
         "applicant.name": dossier.applicant_name or (registry.owner_name if registry else ""),
         "applicant.phone": phone_national(dossier.applicant_phone or (call.from_number if call else None)),
@@ -99,10 +84,10 @@ def initial_values(dossier: Dossier, vessel: Vessel | None, call: Call | None,
         values[f"applicant.address.{part}"] = str(address.get(part) or "")
     for spec in specs:
         stored = (dossier.fields or {}).get(spec.name)
-        if stored is not None and spec.type == "date":
-            values[f"fields.{spec.name}"] = _day(str(stored))
+        if stored is None:
+            values[f"fields.{spec.name}"] = registry_guess(spec, registry)
         else:
-            values[f"fields.{spec.name}"] = str(stored) if stored is not None else _guess(spec, registry)
+            values[f"fields.{spec.name}"] = _day(str(stored)) if spec.type == "date" else str(stored)
     delivery = dossier.delivery or {}
     values["delivery.method"] = str(delivery.get("method") or "post")
     delivery_address = delivery.get("address") or {}

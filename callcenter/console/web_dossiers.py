@@ -58,13 +58,13 @@ class QuickCheck:
 
 
 def quick_check(
-    session: Session, dossier: Dossier, vessel: Vessel | None, procedure: Procedure | None
+    dossier: Dossier, vessel: Vessel | None, procedure: Procedure | None, *, attached: frozenset[str]
 ) -> QuickCheck:
+    """`attached`: the names of the documents the dossier has."""
     if dossier.channel != "web" or procedure is None or dossier.status not in ("draft", "in_progress"):
         return QuickCheck(False, ())
     reasons: list[str] = []
-    names = attached_names(session, dossier_id=dossier.id)
-    missing = missing_for_submit(dossier, procedure, today=province_date(utcnow()), attached=names)
+    missing = missing_for_submit(dossier, procedure, today=province_date(utcnow()), attached=attached)
     reasons += missing.values()
     if procedure.needs_vessel and (vessel is None or not dossier.vessel_verified):
         reasons.append("Số tàu không có trong sổ đăng ký tàu cá.")
@@ -81,10 +81,11 @@ def page_context(session: Session, dossier: Dossier, vessel: Vessel | None) -> d
     """What `_attachments.html` shows on the dossier page."""
     procedure = load_catalogue().get(dossier.procedure)
     labels = {a.name: a.label for a in procedure.attachments} if procedure else {}
+    attachments = attachments_of(session, dossier_id=dossier.id)
     return {
-        "attachments": attachments_of(session, dossier_id=dossier.id), "attachment_labels": labels,
+        "attachments": attachments, "attachment_labels": labels,
         "attachment_specs": procedure.attachments_for(dossier.variant) if procedure else (),
-        "quick": quick_check(session, dossier, vessel, procedure),
+        "quick": quick_check(dossier, vessel, procedure, attached=frozenset(a.name for a in attachments)),
     }
 
 
@@ -158,7 +159,8 @@ def quick_submit(
     row = repository.get_dossier(db, reference=reference)
     if row is None:
         raise ConsoleError(404, "Không tìm thấy hồ sơ", f"Không có hồ sơ số {reference}.")
-    check = quick_check(db, row.dossier, row.vessel, load_catalogue().get(row.dossier.procedure))
+    check = quick_check(row.dossier, row.vessel, load_catalogue().get(row.dossier.procedure),
+                        attached=attached_names(db, dossier_id=row.dossier.id))
     if not check.ready:
         return RedirectResponse(f"/console/dossiers/{reference}?notice=not_ready", status_code=303)
     try:

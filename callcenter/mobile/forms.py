@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from callcenter.dossiers.form_values import blank, form_address
+from callcenter.dossiers.form_values import blank, form_address, registry_guess
 from callcenter.procedures import FieldSpec, Procedure
 from callcenter.public.schemas import DossierIn
 from models.domain.citizen_id import mask_citizen_id
@@ -18,7 +18,6 @@ from models.domain.text import fold
 from models.vessel import Vessel
 
 DELIVERY = {"post": "Gửi kết quả qua bưu điện về địa chỉ", "pickup": "Tự đến nhận tại bộ phận một cửa"}
-ZONES = ((12, "ven bờ"), (15, "lộng"))  # under 12 m coastal, under 15 m mid-shore, else offshore
 
 
 def input_kind(spec: FieldSpec) -> dict[str, str]:
@@ -47,12 +46,8 @@ def prefilled(owned: Vessel | None, *, procedure: Procedure) -> dict[str, str]:
     })
     if procedure.needs_vessel:
         values["vessel.registration_number"] = owned.registration_number
-        gear = procedure.field("main_gear")
-        if gear is not None and owned.main_gear:
-            wanted = fold(owned.main_gear)
-            values["fields.main_gear"] = next((c for c in gear.choices if fold(c) == wanted), "")
-        if procedure.field("fishing_zone") is not None and owned.length_m is not None:
-            values["fields.fishing_zone"] = next((z for limit, z in ZONES if owned.length_m < limit), "khơi")
+        values.update({f"fields.{spec.name}": guess for spec in procedure.fields
+                       if (guess := registry_guess(spec, owned))})
     return values
 
 

@@ -11,10 +11,8 @@ JavaScript; each handler is the commit point of its work.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -23,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.attachments.receive import UploadRefused, read_upload, spool_file
 from callcenter.attachments.storage import request_store
+from callcenter.dossiers.service import DossierInvalid
 from callcenter.mobile import STATIC
 from callcenter.mobile import session as mobile_session
 from callcenter.mobile.forms import (
@@ -41,7 +40,6 @@ from callcenter.public.deps import TooMany
 from callcenter.public.views import dossier_out
 from callcenter.security.bodies import MB, UPLOAD_BODY_LIMIT, too_large_message
 from ivr.settings import Settings
-from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone
 from models.domain.registration import InvalidRegistration
@@ -49,6 +47,8 @@ from models.vessel import Vessel, owned_vessel
 
 router = APIRouter(prefix="/m", include_in_schema=False)
 _UPLOAD_PATH = re.compile(r"/m/ho-so/(\d+)/giay-to")  # where photos of documents are sent
+# What the offline copy of a form says of the visitor: nobody.
+_ANONYMOUS = {"phone": None, "csrf_token": ""}
 FORBIDDEN = "Biểu mẫu đã cũ hoặc không hợp lệ nên chưa có gì được gửi. Xin ông/bà tải lại trang rồi làm lại."
 
 
@@ -71,10 +71,6 @@ MobileForm = Annotated[dict[str, str], Depends(_form)]
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def _today(settings: Settings) -> date:
-    return utcnow().astimezone(ZoneInfo(settings.timezone)).date()
 
 
 def _safe_next(value: str | None) -> str:
@@ -119,17 +115,20 @@ def phone_page(request: Request, tiep: str | None = None) -> Response:
 
 @router.post("/dang-nhap")
 def ask_code(request: Request, form: MobileForm, db: SessionDep) -> Response:
-    settings, next_path = _settings(request), _safe_next(form.get("next"))
+    settings, next_path, entered = _settings(request), _safe_next(form.get("next")), form.get("phone", "")
+
+    def refused(message: str, status_code: int) -> Response:
+        return render(request, "phone.html", {"next": next_path, "entered": entered,
+                                              "errors": {"phone": message}}, status_code=status_code)
+
     try:
-        phone = signin.mobile_phone(form.get("phone", ""))
+        phone = signin.mobile_phone(entered)
     except InvalidPhone:
-        return render(request, "phone.html", {"next": next_path, "entered": form.get("phone", ""),
-                                              "errors": {"phone": signin.BAD_PHONE}}, status_code=422)
+        return refused(signin.BAD_PHONE, 422)
     try:
         signin.send_code(request, db, phone=phone, settings=settings)
     except TooMany:
-        return render(request, "phone.html", {"next": next_path, "entered": form.get("phone", ""),
-                                              "errors": {"phone": signin.TOO_MANY_CODES}}, status_code=429)
+        return refused(signin.TOO_MANY_CODES, 429)
     db.commit()
     return render(request, "code.html", {"next": next_path, "phone_e164": phone, "errors": {},
                                          "minutes": settings.mobile.otp_ttl_s // 60})
@@ -141,7 +140,7 @@ def check_code(request: Request, form: MobileForm, db: SessionDep) -> Response:
     try:
         phone = signin.mobile_phone(form.get("phone", ""))
     except InvalidPhone:
-        return RedirectResponse(f"/m/dang-nhap?tiep={quote(next_path, safe='')}", status_code=303)
+        return _sign_in_first(next_path)
     minutes = settings.mobile.otp_ttl_s // 60
     context: dict[str, Any] = {"next": next_path, "phone_e164": phone, "minutes": minutes}
     try:
@@ -171,26 +170,24 @@ def sign_out(request: Request, form: MobileForm) -> Response:
     return response
 
 
-def _procedure(code: str) -> Procedure | None:
-    return filing.web_procedure(code)
-
-
 def _form_page(request: Request, procedure: Procedure, variant: str | None, values: dict[str, str], *,
                owned: Vessel | None, errors: dict[str, str] | None = None, notice: str | None = None,
-               status_code: int = 200) -> Response:
+               status_code: int = 200, offline_copy: bool = False) -> Response:
+    """The filing form; the `offline_copy` is anyone's: no citizen, no session token."""
     return render(request, "form.html", {
         "procedure": procedure, "variant": variant, "chosen": procedure.variant(variant),
         "specs": procedure.fields_for(variant), "documents": procedure.attachments_for(variant),
         "values": values, "errors": errors or {}, "notice": notice, "delivery_methods": DELIVERY,
-        "input_kind": input_kind, "owner_id": owner_id(owned), "offline_copy": False,
+        "input_kind": input_kind, "owner_id": owner_id(owned), "offline_copy": offline_copy,
+        **(_ANONYMOUS if offline_copy else {}),
     }, status_code=status_code)
 
 
 @router.get("/thu-tuc/{code}")
 def form_page(request: Request, code: str, db: SessionDep, variant: str | None = None) -> Response:
-    procedure = _procedure(code)
+    procedure = filing.web_procedure(code)
     if procedure is None:
-        return problem(request, 404, "Thủ tục này không nộp được qua điện thoại.")
+        return problem(request, 404, filing.NOT_OFFERED)
     phone = mobile_session.ensure(request).phone
     if phone is None:
         return _sign_in_first(request.url.path + (f"?variant={variant}" if variant else ""))
@@ -206,19 +203,13 @@ def blank_form(request: Request, code: str, variant: str | None = None) -> Respo
     token. The service worker fetches it without the site's cookie and shows it when the
     network is gone; m.js puts back what was typed and, once online, reloads the real form
     before anything is sent."""
-    procedure = _procedure(code)
+    procedure = filing.web_procedure(code)
     if procedure is None:
-        return problem(request, 404, "Thủ tục này không nộp được qua điện thoại.")
-    anonymous = {"phone": None, "csrf_token": ""}
+        return problem(request, 404, filing.NOT_OFFERED)
     if procedure.variants and procedure.variant(variant) is None:
-        return render(request, "variant.html", {"procedure": procedure, **anonymous})
-    return render(request, "form.html", {
-        "procedure": procedure, "variant": variant, "chosen": procedure.variant(variant),
-        "specs": procedure.fields_for(variant), "documents": procedure.attachments_for(variant),
-        "values": prefilled(None, procedure=procedure), "errors": {}, "notice": None,
-        "delivery_methods": DELIVERY, "input_kind": input_kind, "owner_id": None, "offline_copy": True,
-        **anonymous,
-    })
+        return render(request, "variant.html", {"procedure": procedure, **_ANONYMOUS})
+    return _form_page(request, procedure, variant, prefilled(None, procedure=procedure), owned=None,
+                      offline_copy=True)
 
 
 def _lookup(db: Session, values: dict[str, str], settings: Settings) -> str:
@@ -238,9 +229,9 @@ def _lookup(db: Session, values: dict[str, str], settings: Settings) -> str:
 @router.post("/thu-tuc/{code}")
 def form_post(request: Request, code: str, form: MobileForm, db: SessionDep) -> Response:
     settings = _settings(request)
-    procedure = _procedure(code)
+    procedure = filing.web_procedure(code)
     if procedure is None:
-        return problem(request, 404, "Thủ tục này không nộp được qua điện thoại.")
+        return problem(request, 404, filing.NOT_OFFERED)
     phone = mobile_session.ensure(request).phone
     if phone is None:  # the session ran out while the form was being filled: it is kept on the phone
         return _sign_in_first(request.url.path)
@@ -257,9 +248,9 @@ def form_post(request: Request, code: str, form: MobileForm, db: SessionDep) -> 
     complete = with_owner_id(form, owned)
     try:
         given = filing_from_form(complete, procedure=procedure, variant=variant)
-        checked = filing.check_filing(db, phone=phone, filing=given, today=_today(settings),
+        checked = filing.check_filing(db, phone=phone, filing=given, today=filing.today_in(settings.timezone),
                                       province=settings.hotline_province)
-    except filing.FilingInvalid as exc:
+    except DossierInvalid as exc:
         return _form_page(request, procedure, variant, values, owned=owned, errors=exc.errors,
                           status_code=422)
     if action != "send":

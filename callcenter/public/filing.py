@@ -1,6 +1,6 @@
 """A dossier filed from a phone: checked as a whole, then a web draft like any other.
 
-    checked = check_filing(session, phone=..., filing=DossierIn(...), today=...)  # FilingInvalid
+    checked = check_filing(session, phone=..., filing=DossierIn(...), today=...)  # DossierInvalid
     dossier = file_dossier(session, phone=..., checked=checked, sending_enabled=...)
 
 Every error is named by its path (`applicant.id_number`, `fields.start_date`) in
@@ -14,27 +14,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.dossiers.checks import Changes, PatchErrors, check_patch, missing_for_submit
 from callcenter.dossiers.patch_schemas import DossierPatch
+from callcenter.dossiers.service import DossierInvalid
 from callcenter.procedures import Procedure, load_catalogue
 from callcenter.public.schemas import DossierIn
 from callcenter.public.texts import web_receipt_sms
 from ivr.intake.drafts import create_draft
+from models.base import utcnow
 from models.domain.registration import InvalidRegistration, normalize_registration
 from models.dossier import Dossier
 from models.vessel import Vessel
 
 WEB = "web"
-
-
-class FilingInvalid(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+NOT_OFFERED = "Thủ tục này không nộp được qua điện thoại."
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,11 @@ class CheckedFiling:
     vessel: Vessel | None
     registration: str | None
     changes: Changes
+
+
+def today_in(timezone: str) -> date:
+    """The day it is where the citizens are: the one the filing's dates are checked against."""
+    return utcnow().astimezone(ZoneInfo(timezone)).date()
 
 
 def web_procedure(code: str) -> Procedure | None:
@@ -85,7 +88,7 @@ def check_filing(
 ) -> CheckedFiling:
     procedure = web_procedure(filing.procedure)
     if procedure is None:
-        raise FilingInvalid({"procedure": "Thủ tục này không nộp được qua điện thoại."})
+        raise DossierInvalid({"procedure": NOT_OFFERED})
     errors: dict[str, str] = {}
     variant = filing.variant or None
     if procedure.variants and procedure.variant(variant) is None:
@@ -116,7 +119,7 @@ def check_filing(
     except PatchErrors as exc:
         errors.update(exc.errors)  # the precise reason wins over "missing"
     if errors:
-        raise FilingInvalid(errors)
+        raise DossierInvalid(errors)
     return CheckedFiling(procedure, variant, vessel, registration, changes)
 
 

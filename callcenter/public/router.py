@@ -1,20 +1,20 @@
 """`/api/v1/public/…` (contract section 9): procedures, one-time codes, sessions, and a
-citizen's own dossiers and attachments. Each endpoint is the commit point of its work."""
+citizen's own dossiers and attachments. Each endpoint is the commit point of its work.
+A bad value is refused as the operators' API refuses it (`DossierInvalid`, answered by
+`callcenter.api.errors`): 422 naming each one by its path, in Vietnamese."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from callcenter.attachments.receive import UploadRefused, read_upload, spool_file
 from callcenter.attachments.storage import request_store
 from callcenter.auth.deps import SettingsDep
+from callcenter.dossiers.service import DossierInvalid
 from callcenter.procedures import load_catalogue
 from callcenter.public import filing, signin, uploads
 from callcenter.public.deps import CitizenPhone, TooMany, too_many
@@ -32,7 +32,6 @@ from callcenter.public.schemas import (
 from callcenter.public.tokens import issue_citizen_token
 from callcenter.public.views import dossier_out, procedure_out
 from callcenter.security.bodies import UPLOAD_BODY_LIMIT
-from models.base import utcnow
 from models.db import SessionDep
 from models.domain.phone import InvalidPhone
 
@@ -41,26 +40,18 @@ router = APIRouter(prefix="/public", tags=["smartphone"])
 Json = Annotated[Any, Body()]
 
 
-def invalid(errors: dict[str, str]) -> RequestValidationError:
-    """422 naming every bad value by its path, like the operators' API."""
-    return RequestValidationError([
-        {"type": "value_error", "loc": ("body", *path.split(".")), "msg": message, "input": None}
-        for path, message in errors.items()
-    ])
-
-
 def _parse(model: type[Any], body: Any) -> Any:
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        raise invalid(shape_errors(exc)) from None
+        raise DossierInvalid(shape_errors(exc)) from None
 
 
 def _phone(raw: str) -> str:
     try:
         return signin.mobile_phone(raw)
     except InvalidPhone:
-        raise invalid({"phone": signin.BAD_PHONE}) from None
+        raise DossierInvalid({"phone": signin.BAD_PHONE}) from None
 
 
 @router.get("/procedures")
@@ -89,15 +80,11 @@ def open_session(body: Json, request: Request, session: SessionDep, settings: Se
         raise too_many(exc, signin.TOO_MANY_TRIES) from None
     session.commit()  # the try counts even when it was wrong
     if not accepted:
-        raise invalid({"code": signin.WRONG_CODE})
+        raise DossierInvalid({"code": signin.WRONG_CODE})
     token = issue_citizen_token(
         phone=phone, secret_key=settings.secret_key, minutes=settings.mobile.session_minutes
     )
     return SessionOut(token=token.token, expires_at=token.expires_at)
-
-
-def today(settings: Any, now: datetime | None = None) -> Any:
-    return (now or utcnow()).astimezone(ZoneInfo(settings.timezone)).date()
 
 
 @router.post("/dossiers", status_code=status.HTTP_201_CREATED)
@@ -105,11 +92,9 @@ def file_dossier(
     body: Json, request: Request, phone: CitizenPhone, session: SessionDep, settings: SettingsDep
 ) -> ReferenceOut:
     given = _parse(DossierIn, body)
-    try:
-        checked = filing.check_filing(session, phone=phone, filing=given, today=today(settings),
-                                      province=settings.hotline_province)
-    except filing.FilingInvalid as exc:
-        raise invalid(exc.errors) from None
+    checked = filing.check_filing(session, phone=phone, filing=given,
+                                  today=filing.today_in(settings.timezone),
+                                  province=settings.hotline_province)
     try:
         signin.count_filing(request, phone=phone, settings=settings)
     except TooMany as exc:
@@ -154,7 +139,7 @@ async def attach(
         raise HTTPException(exc.status_code, exc.message) from None
     except uploads.UploadProblem as exc:
         if exc.status_code == 422:
-            raise invalid(exc.errors) from None
+            raise DossierInvalid(exc.errors) from None
         raise HTTPException(exc.status_code, "; ".join(exc.errors.values())) from None
     return AttachmentOut(id=stored.id, name=stored.name, label=label, content_type=stored.content_type,
                          size=stored.size, created_at=stored.created_at)

@@ -12,6 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+# A procedure's fields and documents read the same to a citizen's app as to the operators'.
+from callcenter.api.dossier_actions import AttachmentSpecOut, FieldOut
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -78,21 +81,6 @@ def shape_errors(exc: ValidationError) -> dict[str, str]:
 class SessionOut(BaseModel):
     token: str
     expires_at: datetime
-
-
-class AttachmentSpecOut(BaseModel):
-    name: str
-    label: str
-    required: bool
-
-
-class FieldOut(BaseModel):
-    name: str
-    label: str
-    type: str
-    required: bool
-    choices: list[str]
-    variants: list[str] | None
 
 
 class VariantOut(BaseModel):

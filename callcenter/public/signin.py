@@ -6,6 +6,7 @@ anyone may file, and the answer must not tell a stranger whose number is on reco
 
 from __future__ import annotations
 
+import phonenumbers
 import structlog
 from fastapi import Request
 from sqlalchemy import update
@@ -36,9 +37,10 @@ def count_filing(request: Request, *, phone: str, settings: Settings) -> None:
 
 
 def mobile_phone(raw: str) -> str:
-    """E.164 of a Vietnamese mobile number, or InvalidPhone (an SMS cannot reach a landline)."""
+    """E.164 of a Vietnamese mobile number, or InvalidPhone: an SMS cannot reach a landline
+    or a service number. Which ranges are mobile is `phonenumbers`' data, kept current."""
     phone = normalize_phone(raw)
-    if not phone.startswith(("+843", "+845", "+847", "+848", "+849")):
+    if phonenumbers.number_type(phonenumbers.parse(phone)) != phonenumbers.PhoneNumberType.MOBILE:
         raise InvalidPhone(BAD_PHONE)
     return phone
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from callcenter.api.dossier_actions import AttachmentSpecOut, FieldOut
 from callcenter.attachments.service import attachments_of
 from callcenter.procedures import GROUPS, Procedure, load_catalogue
-from callcenter.public.schemas import (
-    AttachmentOut,
-    AttachmentSpecOut,
-    CitizenDossierOut,
-    FieldOut,
-    PublicProcedureOut,
-    VariantOut,
-)
+from callcenter.public.schemas import AttachmentOut, CitizenDossierOut, PublicProcedureOut, VariantOut
 from models.domain.citizen_id import mask_citizen_id
 from models.dossier import Dossier
 

@@ -98,8 +98,10 @@ def test_codes_are_limited_per_phone_and_per_client_address(client: TestClient) 
     assert answers[:16] == [202] * 16 and answers[16] == 429
 
 
-def test_a_phone_number_that_cannot_take_an_sms_is_refused_in_vietnamese(client: TestClient) -> None:
-    answer = client.post(OTP, json={"phone": "0255 3818 558"})  # the hotline's landline
+# The hotline's landline, and a short service number whose first digit is a mobile one's.
+@pytest.mark.parametrize("phone", ["0255 3818 558", "0799 4567"])
+def test_a_phone_number_that_cannot_take_an_sms_is_refused_in_vietnamese(client: TestClient, phone: str) -> None:
+    answer = client.post(OTP, json={"phone": phone})
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"] == ["body", "phone"]
     assert "di động" in answer.json()["detail"][0]["msg"]

@@ -73,6 +73,20 @@ def test_a_renamed_executable_is_refused_and_nothing_is_kept(
     assert not store.exists() or not any(p.is_file() for p in store.rglob("*"))
 
 
+def test_a_dossier_takes_no_more_documents_than_its_limit(
+    client: TestClient, reference: tuple[str, str], db: Session, settings: Settings
+) -> None:
+    ref, token = reference
+    settings.attachments.max_per_dossier = 2
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    for _ in range(2):
+        assert _attach(client, token, ref, "tax_clearance", "thue.pdf", pdf, "application/pdf").status_code == 201
+    answer = _attach(client, token, ref, "tax_clearance", "thue.pdf", pdf, "application/pdf")
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["msg"] == "Mỗi hồ sơ đính kèm tối đa 2 tệp."
+    assert len(db.scalars(select(Attachment)).all()) == 2
+
+
 def test_pdfs_and_iphone_photos_are_accepted(client: TestClient, reference: tuple[str, str]) -> None:
     ref, token = reference
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
