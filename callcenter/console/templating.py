@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -125,20 +126,25 @@ TEMPLATES.env.globals.update(
 )
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
-           status_code: int = 200) -> HTMLResponse:
-    """A page with the user, the CSRF token and a local-time filter; sets the session cookie if new."""
-    settings: Settings = request.app.state.settings
-    session, is_new = ensure_session(request)
+def local_time(settings: Settings) -> Callable[..., str]:
+    """The templates' `local(value, fmt)`: an instant in the centre's time zone, dd/mm/yyyy HH:MM."""
     zone = ZoneInfo(settings.timezone)
 
     def local(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
         return value.astimezone(zone).strftime(fmt) if value else ""
 
+    return local
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200) -> HTMLResponse:
+    """A page with the user, the CSRF token and a local-time filter; sets the session cookie if new."""
+    settings: Settings = request.app.state.settings
+    session, is_new = ensure_session(request)
     full = {
         "user": getattr(request.state, "console_user", None),
         "csrf_token": session.csrf_token,
-        "local": local,
+        "local": local_time(settings),
         **(context or {}),
     }
     response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)

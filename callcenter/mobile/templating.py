@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from callcenter.console.templating import phone_national
+from callcenter.console.templating import day_month_year, local_time, phone_national
 from callcenter.mobile import session as mobile_session
 from ivr.settings import Settings
 
@@ -19,11 +17,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 TEMPLATES.env.filters["phone"] = phone_national
 
 
-def _day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-TEMPLATES.env.filters["day"] = _day
+TEMPLATES.env.filters["day"] = day_month_year
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
@@ -31,12 +25,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     """A page with the CSRF token and the verified phone; (re)writes the cookie when new or given."""
     settings: Settings = request.app.state.settings
     current = session or mobile_session.ensure(request)
-    zone = ZoneInfo(settings.timezone)
-
-    def local(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-        return value.astimezone(zone).strftime(fmt) if value else ""
-
-    full = {"csrf_token": current.csrf_token, "phone": current.phone, "local": local,
+    full = {"csrf_token": current.csrf_token, "phone": current.phone, "local": local_time(settings),
             "hotline": settings.hotline_display, **(context or {})}
     response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
     # A signed-in citizen's page (their phone, their dossiers, the registry's data) is not
