@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import structlog
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ivr.prompts import Catalogue
@@ -31,15 +30,14 @@ from ivr.queue.presence import (
 from ivr.runtime import HotlineRuntime
 from ivr.settings import Settings
 from ivr.signature import TwilioForm
+from ivr.unit import committed, log_fault
 from models.call import Call
-from models.db import SessionDep, write_unit
+from models.db import SessionDep
 from models.user import User
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio/voice", tags=["twilio"])
 TWIML = "text/xml"
-_ATTEMPTS = 3
-_RETRIED = ("40P01", "40001")  # deadlock_detected, serialization_failure
 
 
 def _catalogue(request: Request) -> Catalogue:
@@ -53,28 +51,12 @@ def _answer(
     """`work` in one transaction, committed; on any fault, rolled back and `fault` (in a
     transaction of its own) answers instead."""
     try:
-        for attempt in range(_ATTEMPTS):
-            try:
-                with write_unit(session):
-                    body = work()
-                    session.commit()
-                break
-            except OperationalError as exc:
-                # PostgreSQL chose this transaction to end a deadlock, or could not serialise
-                # it: nothing was written; the work is done again on what is there now.
-                if attempt + 1 == _ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in _RETRIED:
-                    raise
-                session.rollback()
-                log.warning("queue_webhook_retried", where=where,
-                            sqlstate=getattr(exc.orig, "sqlstate", None))
+        body = committed(session, work, retried="queue_webhook_retried", where=where)
     except Exception as exc:
         session.rollback()
-        log.error("queue_webhook_fault", where=where, error=type(exc).__name__, detail=str(exc)[:200],
-                  call_sid=params.get("CallSid", "")[:64])
+        log_fault("queue_webhook_fault", exc, where=where, call_sid=_sid(params))
         try:
-            with write_unit(session):
-                body = fault()
-                session.commit()
+            body = committed(session, fault, retried="queue_webhook_retried", where=where)
         except Exception as again:
             session.rollback()
             log.error("queue_webhook_fault_twice", where=where, error=type(again).__name__)
@@ -269,7 +251,7 @@ def operator_pin(request: Request, params: TwilioForm, session: SessionDep) -> R
         check = check_pin(session, from_number=params.get("From", ""),
                           digits=params.get("Digits", "").strip(), attempts=attempts)
     except Exception as exc:
-        log.error("operator_pin_fault", error=type(exc).__name__, detail=str(exc)[:200])
+        log_fault("operator_pin_fault", exc)
         check = PinCheck("busy")
     finally:
         session.rollback()
