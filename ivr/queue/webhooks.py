@@ -68,9 +68,11 @@ def _sid(params: dict[str, str]) -> str:
     return params.get("CallSid", "")[:64]
 
 
-def _promise_call_back(session: Session, params: dict[str, str], now: datetime) -> None:
-    """A caller this webhook cannot serve (unknown call, a fault) is promised a call-back."""
+def _promised(session: Session, params: dict[str, str], now: datetime, answer: str) -> str:
+    """A caller this webhook cannot serve (unknown call, a fault) is promised a call-back,
+    and hears `answer`."""
     queue.fault_callback(session, call_sid=_sid(params), from_number=params.get("From", ""), now=now)
+    return answer
 
 
 def _call(session: Session, sid: str) -> Call | None:
@@ -89,8 +91,7 @@ def queue_wait(request: Request, params: TwilioForm, session: SessionDep) -> Res
     def work() -> str:
         call = _call(session, sid)
         if call is None:  # not a call we know: keep the promise anyway, out of the queue
-            _promise_call_back(session, params, now)
-            return twiml.leave()
+            return _promised(session, params, now, twiml.leave())
         waited = queue.seconds(params.get("QueueTime"))
         entry = queue.open_entry(session, call_sid=sid)
         if entry is None:
@@ -126,11 +127,7 @@ def queue_wait(request: Request, params: TwilioForm, session: SessionDep) -> Res
         return twiml.waiting(position=position, expected_s=expected, first=first, catalogue=catalogue,
                              settings=settings)
 
-    def fault() -> str:
-        _promise_call_back(session, params, now)
-        return twiml.leave()
-
-    return _answer(session, params, work, fault, "wait")
+    return _answer(session, params, work, lambda: _promised(session, params, now, twiml.leave()), "wait")
 
 
 @router.post("/queue/key")
@@ -147,17 +144,11 @@ def queue_key(request: Request, params: TwilioForm, session: SessionDep) -> Resp
         entry = queue.open_entry(session, call_sid=sid)
         call = _call(session, sid)
         if entry is None or call is None:
-            _promise_call_back(session, params, now)
-        else:
-            queue.request_callback(session, entry=entry, phone=call.from_number, reason="queue_choice",
-                                   now=now)
+            return _promised(session, params, now, twiml.leave())
+        queue.request_callback(session, entry=entry, phone=call.from_number, reason="queue_choice", now=now)
         return twiml.leave()
 
-    def fault() -> str:
-        _promise_call_back(session, params, now)
-        return twiml.leave()
-
-    return _answer(session, params, work, fault, "key")
+    return _answer(session, params, work, lambda: _promised(session, params, now, twiml.leave()), "key")
 
 
 @router.post("/queue/done")
@@ -173,6 +164,9 @@ def queue_done(request: Request, params: TwilioForm, session: SessionDep) -> Res
     def confirmed(reason: str) -> str:
         return twiml.callback_confirmed(reason=reason, now=now, catalogue=catalogue, settings=settings)
 
+    def promised() -> str:
+        return _promised(session, params, now, confirmed("fault"))
+
     def work() -> str:
         entry = queue.latest_entry(session, call_sid=sid)
         call = _call(session, sid)
@@ -180,8 +174,7 @@ def queue_done(request: Request, params: TwilioForm, session: SessionDep) -> Res
             entry = queue.join(session, call=call, queue=settings.operator_queue, queue_time_s=waited or 0,
                                now=now)
         if entry is None or call is None:
-            _promise_call_back(session, params, now)
-            return confirmed("fault")
+            return promised()
         finished = queue.finish(session, entry=entry, queue_result=result, queue_time_s=waited,
                                 phone=call.from_number, now=now)
         match(session, now=now)
@@ -189,11 +182,7 @@ def queue_done(request: Request, params: TwilioForm, session: SessionDep) -> Res
             return confirmed(finished.callback.reason if finished.callback is not None else "fault")
         return twiml.goodbye()
 
-    def fault() -> str:
-        _promise_call_back(session, params, now)
-        return confirmed("fault")
-
-    return _answer(session, params, work, fault, "done")
+    return _answer(session, params, work, promised, "done")
 
 
 @router.post("/queue/bridge")
