@@ -130,7 +130,6 @@ class LoginConfig(BaseModel):
         return value
 
 
-# ---- issue 16: call-back promises (CALLBACKS_*) ----
 class CallbacksConfig(BaseModel):
     """`CALLBACKS_*`: the promise "an operator will call you back", and keeping it."""
 
@@ -140,14 +139,11 @@ class CallbacksConfig(BaseModel):
     # Told to a caller inside opening hours: "trong vòng N giờ làm việc". Outside them the
     # caller hears the next working day's opening hour instead.
     promise_hours: int = Field(default=4, ge=1)
-# ---- end issue 16 ----
-
-
-# --- The smartphone channel (mobile site /m, public API /api/v1/public; issue 17) -------
 
 
 class MobileConfig(BaseModel):
-    """`MOBILE_*`: one-time codes and citizens' sessions of the mobile site and its API."""
+    """`MOBILE_*`: one-time codes and citizens' sessions of the mobile site (/m) and its
+    public API (/api/v1/public)."""
 
     otp_ttl_s: int = Field(default=300, ge=30)  # a code is good for 5 minutes
     otp_max_tries: int = Field(default=5, ge=1)  # wrong guesses before a code is dead
@@ -174,9 +170,6 @@ class AttachmentsConfig(BaseModel):
     max_per_dossier: int = Field(default=12, ge=1)
     # Photos are scaled down to this many pixels on their long side when re-encoded.
     max_side_px: int = Field(default=2400, ge=320)
-
-
-# ----------------------------------------------------------------------------------------
 
 
 class Settings(BaseSettings):
@@ -236,7 +229,7 @@ class Settings(BaseSettings):
     onestop_api_key: str | None = None
     _emulator: tuple[str, str] | None = PrivateAttr(default=None)  # (url, key) once started
 
-    # --- Hardening (issue 15): shared rate limits -------------------------------------
+    # --- Shared rate limits ---------------------------------------------------------------
     # Where the rate-limit counters live, shared by every worker: `database://` (this
     # service's database) or Redis (`redis://127.0.0.1:6379/0`). Never in-process.
     rate_limit_storage_url: str = "database://"
@@ -261,10 +254,10 @@ class Settings(BaseSettings):
     onestop_emulator: EmulatorConfig = EmulatorConfig()
     retention: RetentionPolicy = RetentionPolicy()
     reports: ReportsConfig = ReportsConfig()
-    # The smartphone channel (issue 17): MOBILE_*, ATTACHMENTS_*.
+    # The smartphone channel: MOBILE_*, ATTACHMENTS_*.
     mobile: MobileConfig = MobileConfig()
     attachments: AttachmentsConfig = AttachmentsConfig()
-    callbacks: CallbacksConfig = CallbacksConfig()  # issue 16
+    callbacks: CallbacksConfig = CallbacksConfig()
 
     @model_validator(mode="after")
     def _normalise(self) -> Settings:

@@ -33,7 +33,8 @@ from ivr.queue.twiml import operator_pin
 from ivr.runtime import HotlineRuntime
 from ivr.signature import TwilioForm
 from ivr.twiml import render_fault
-from models.db import SessionDep, write_unit
+from ivr.unit import committed, log_fault
+from models.db import SessionDep
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -60,11 +61,10 @@ def _answer(session: Session, ctx: VoiceContext, params: dict[str, str], work: C
     A duplicate that lost the race to answer a step rolls back and gives the winner's
     answer; anything else that fails rolls back and gets the apology and a person.
     """
+    sid = params.get("CallSid", "")[:64]
     try:
         try:
-            with write_unit(session):
-                body = work()
-                session.commit()
+            body = committed(session, work, retried="voice_webhook_retried", call_sid=sid)
         except TurnTaken as lost:
             session.rollback()
             body = answered_before(session, sid=lost.sid, turn=lost.turn, fingerprint=lost.fingerprint,
@@ -72,8 +72,7 @@ def _answer(session: Session, ctx: VoiceContext, params: dict[str, str], work: C
             session.rollback()
     except Exception as exc:  # a caller must never hear a 5xx: every fault ends in a person
         session.rollback()
-        log.error("voice_webhook_fault", error=type(exc).__name__, detail=str(exc)[:200],
-                  call_sid=params.get("CallSid", "")[:64])
+        log_fault("voice_webhook_fault", exc, call_sid=sid)
         body = _fault_twiml(ctx)
     return Response(content=body, media_type=TWIML)
 
@@ -112,14 +111,13 @@ def callback_recorded(request: Request, params: TwilioForm, session: SessionDep)
 @router.post("/voice/status")
 def call_status(request: Request, params: TwilioForm, session: SessionDep) -> Response:
     ctx = _context(request)
+    sid = params.get("CallSid", "")[:64]
     try:
-        with write_unit(session):
-            record_status(session, params=params, ctx=ctx)
-            session.commit()
+        committed(session, lambda: record_status(session, params=params, ctx=ctx),
+                  retried="status_callback_retried", call_sid=sid)
     except Exception as exc:  # Twilio retries 5xx; a bad callback is logged, not retried
         session.rollback()
-        log.error("status_callback_fault", error=type(exc).__name__, detail=str(exc)[:200],
-                  call_sid=params.get("CallSid", "")[:64])
+        log_fault("status_callback_fault", exc, call_sid=sid)
     return Response(content=EMPTY_TWIML, media_type=TWIML)
 
 

@@ -14,8 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
 
-CONTENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
-
 
 class Attachment(Base):
     __tablename__ = "attachments"
@@ -24,7 +22,7 @@ class Attachment(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
     # The catalogue's attachment name (`registration_certificate`): which document it is.
     name: Mapped[str] = mapped_column(String(48))
-    content_type: Mapped[str] = mapped_column(String(40))
+    content_type: Mapped[str] = mapped_column(String(40))  # image/jpeg, image/png, application/pdf
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     # Where the store keeps the bytes; opaque to everything but the store.

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import ColumnElement, Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -92,6 +92,23 @@ def insert_on_conflict(dialect: str, table: Any) -> postgresql.Insert | sqlite.I
     if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+class InsertIfNew:
+    """`INSERT … ON CONFLICT (key) DO NOTHING RETURNING column`, built once per dialect: a
+    row already holding the key (Twilio's repeat, another worker's write, a reference drawn
+    twice) means nothing is written and nothing raised, not an aborted transaction."""
+
+    def __init__(self, table: Table, *, key: str, returning: ColumnElement[Any]) -> None:
+        self._by_dialect = {
+            name: insert_on_conflict(name, table).on_conflict_do_nothing(index_elements=[key])
+            .returning(returning)
+            for name in ("sqlite", "postgresql")
+        }
+
+    def __call__(self, session: Session, values: dict[str, Any]) -> Any:
+        """The new row's `returning` value; None when a row held the key already."""
+        return session.execute(self._by_dialect[session.get_bind().dialect.name], values).scalar_one_or_none()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -13,10 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
 
-# ready: may be offered a caller; on_call: bridged to one; wrap_up: after a call, until the
-# wrap-up is filed or WRAP_UP_S has passed; away: not taking calls.
-PRESENCE_STATES = ("ready", "on_call", "wrap_up", "away")
-
 
 class OperatorPresence(Base):
     __tablename__ = "operator_presence"
@@ -24,6 +20,8 @@ class OperatorPresence(Base):
     __table_args__ = (Index("ix_operator_presence_state_since", "state", "since"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # ready: may be offered a caller; on_call: bridged to one; wrap_up: after a call, until
+    # the wrap-up is filed or WRAP_UP_S has passed; away: not taking calls.
     state: Mapped[str] = mapped_column(String(16), default="away")
     since: Mapped[datetime] = mapped_column(default=utcnow)
     # The caller's CallSid this operator is talking to, or last talked to (wrap-up).

@@ -9,7 +9,7 @@ from sqlalchemy import Index, String, Text, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, JSONType, utcnow
-from models.db import insert_on_conflict
+from models.db import InsertIfNew
 
 
 class OutboxEntry(Base):
@@ -35,11 +35,7 @@ class OutboxEntry(Base):
 _OUTBOX = Base.metadata.tables["outbox"]
 _ENQUEUE = insert(_OUTBOX)
 # The same, but a row already holding the key (pending, done or failed) wins.
-_ENQUEUE_ONCE = {
-    name: insert_on_conflict(name, _OUTBOX).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    .returning(_OUTBOX.c.id)
-    for name in ("postgresql", "sqlite")
-}
+_ENQUEUE_ONCE = InsertIfNew(_OUTBOX, key="idempotency_key", returning=_OUTBOX.c.id)
 
 
 def enqueue(
@@ -62,9 +58,8 @@ def enqueue_once(
     that several changes may ask for (one recording linked from two rows, a second run).
     True when this call queued it. Safe against a concurrent writer of the same key."""
     when = at or utcnow()
-    statement = _ENQUEUE_ONCE[session.get_bind().dialect.name]
-    queued = session.execute(statement, {
+    queued = _ENQUEUE_ONCE(session, {
         "kind": kind, "idempotency_key": idempotency_key, "payload": payload, "status": "pending",
         "attempts": 0, "next_attempt_at": when, "created_at": when,
-    }).scalar_one_or_none()
+    })
     return queued is not None

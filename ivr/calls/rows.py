@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ivr.flow.state import Event, VesselFact
 from models.base import Base, utcnow
-from models.db import insert_on_conflict
+from models.db import InsertIfNew
 
 CALLS: Table = Base.metadata.tables["calls"]
 EVENTS: Table = Base.metadata.tables["call_events"]
@@ -75,14 +75,9 @@ _VESSELS_OF_PHONE = _VESSEL.where(VESSELS.c.owner_phone == bindparam("phone")).l
 _VESSEL_BY_NUMBER = _VESSEL.where(VESSELS.c.registration_number == bindparam("number"))
 
 
-def _insert_call(dialect: str) -> Any:
-    # ON CONFLICT DO NOTHING on the CallSid: Twilio's repeat of a call's first webhook
-    # (or a duplicate another worker is answering right now) writes nothing.
-    return (insert_on_conflict(dialect, CALLS).on_conflict_do_nothing(index_elements=["call_sid"])
-            .returning(_c.id))
-
-
-_INSERT_CALL = {dialect: _insert_call(dialect) for dialect in ("sqlite", "postgresql")}
+# ON CONFLICT DO NOTHING on the CallSid: Twilio's repeat of a call's first webhook
+# (or a duplicate another worker is answering right now) writes nothing.
+_INSERT_CALL = InsertIfNew(CALLS, key="call_sid", returning=_c.id)
 
 
 def load_call(session: Session, call_sid: str) -> CallRow | None:
@@ -95,8 +90,7 @@ def _answered(call: CallRow) -> dict[str, Any]:
 
 
 def _insert(session: Session, values: dict[str, Any]) -> int | None:
-    statement = _INSERT_CALL[session.get_bind().dialect.name]
-    found = session.execute(statement, values).scalar_one_or_none()
+    found = _INSERT_CALL(session, values)
     return None if found is None else int(found)
 
 

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import bindparam, update
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models.base import Base, utcnow
 from models.call import WebhookClaim
-from models.db import insert_on_conflict
+from models.db import InsertIfNew
 
-
-def _claim(dialect: str) -> Any:
-    return (
-        insert_on_conflict(dialect, WebhookClaim)
-        .values(key=bindparam("key"), fingerprint=bindparam("fingerprint"), response=bindparam("response"),
-                created_at=bindparam("created_at"))
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(WebhookClaim.key)  # rowcount is not reliable across drivers; RETURNING is
-    )
-
-
-_CLAIM = {name: _claim(name) for name in ("sqlite", "postgresql")}
+_CLAIMS: Table = Base.metadata.tables["webhook_claims"]
+_CLAIM = InsertIfNew(_CLAIMS, key="key", returning=_CLAIMS.c.key)
 
 
 def claim_webhook(session: Session, *, key: str, fingerprint: str) -> WebhookClaim | None:
@@ -32,10 +20,8 @@ def claim_webhook(session: Session, *, key: str, fingerprint: str) -> WebhookCla
     PostgreSQL the insert waits for that other transaction to commit and then sees its
     row, so Twilio's retry of a slow answer gets the same answer, not a second effect).
     """
-    conn = session.connection()
-    claimed = conn.execute(_CLAIM[conn.dialect.name], {
-        "key": key, "fingerprint": fingerprint, "response": "", "created_at": utcnow(),
-    }).scalar_one_or_none()
+    claimed = _CLAIM(session, {"key": key, "fingerprint": fingerprint, "response": "",
+                               "created_at": utcnow()})
     if claimed is not None:
         return None
     return session.get(WebhookClaim, key, populate_existing=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ivr.intake.messages import queue_sms
 from models.base import Base, utcnow
-from models.db import insert_on_conflict
+from models.db import InsertIfNew
 from models.domain.reference import new_reference
 
 DOSSIERS: Table = Base.metadata.tables["dossiers"]
@@ -59,14 +59,9 @@ class NoReferenceLeft(RuntimeError):
     """Every reference drawn was taken: the reference space is nearly full."""
 
 
-def _insert_draft(dialect: str) -> Any:
-    # ON CONFLICT on the reference: a reference another worker took meanwhile is one
-    # more draw, not an aborted transaction.
-    return (insert_on_conflict(dialect, DOSSIERS).on_conflict_do_nothing(index_elements=["reference"])
-            .returning(DOSSIERS.c.id))
-
-
-_INSERT_DRAFT = {dialect: _insert_draft(dialect) for dialect in ("sqlite", "postgresql")}
+# ON CONFLICT on the reference: a reference another worker took meanwhile is one more
+# draw, not an aborted transaction.
+_INSERT_DRAFT = InsertIfNew(DOSSIERS, key="reference", returning=DOSSIERS.c.id)
 _INSERT_LINE = insert(HISTORY)
 _REGISTRY_FACTS = select(
     VESSELS.c.id, VESSELS.c.registration_number, VESSELS.c.owner_name, VESSELS.c.owner_phone,
@@ -115,10 +110,9 @@ def create_draft(
         "applicant_name": vessel.owner_name if vessel and owner_calls else None,
         "call_sid": call_sid, "fields": {}, "created_at": now, "updated_at": now,
     }
-    statement = _INSERT_DRAFT[session.get_bind().dialect.name]
     for _ in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
-        dossier_id = session.execute(statement, {**row, "reference": reference}).scalar_one_or_none()
+        dossier_id = _INSERT_DRAFT(session, {**row, "reference": reference})
         if dossier_id is not None:
             break
     else:

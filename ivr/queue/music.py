@@ -27,8 +27,10 @@ _MELODY = (392.0, 440.0, 523.25, 587.33, 523.25, 440.0, 392.0, 329.63,
 _CHORDS = ((196.0, 246.94, 293.66), (174.61, 220.0, 261.63))
 
 
+@lru_cache(maxsize=8)
 def recorded_music(language: str = "vi", root: Path = PROMPTS_ROOT) -> str | None:
-    """The file name of a recording under voice_prompts/<lang>/audio/, if one is there."""
+    """The file name of a recording under voice_prompts/<lang>/audio/, if one is there:
+    looked for once per process, as the prompts' recordings are (every wait webhook asks)."""
     for suffix in (".mp3", ".wav"):
         if (root / language / "audio" / f"hold_music{suffix}").is_file():
             return f"hold_music{suffix}"

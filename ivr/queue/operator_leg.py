@@ -15,11 +15,11 @@ from ivr.prompts import Catalogue
 from ivr.queue import twiml
 from ivr.queue.pins import PinCheck
 from ivr.queue.presence import (
-    ANSWERING_ROLES,
     answering_user,
     housekeep,
     leg_operator,
     match,
+    may_answer,
     presence_of,
 )
 from ivr.settings import Settings
@@ -41,8 +41,7 @@ def operator_leg(
     else:  # a registered phone's leg, let in by its PIN earlier in this call
         row = leg_operator(session, leg_sid=leg_sid) if leg_sid else None
         user = session.get(User, row.user_id) if row is not None else None
-        user = user if user is not None and user.active and user.role in ANSWERING_ROLES else None
-    if user is None:
+    if user is None or not may_answer(user):
         return twiml.operator_says(("operator_not_allowed",), catalogue, settings)
     return take_caller(session, user=user, leg_sid=leg_sid, waited_s=waited_s,
                        settings=settings, catalogue=catalogue, now=now)

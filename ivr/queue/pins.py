@@ -29,13 +29,10 @@ Verdict = Literal["right", "wrong", "no_operator", "too_many", "busy"]
 
 
 _USERS = User.__table__.c
+# An active operator's (or supervisor's) registered phone, with a PIN set.
+_REGISTERED = (_USERS.active.is_(True), _USERS.pin_hash.is_not(None), _USERS.role.in_(ANSWERING_ROLES))
 # Every call to the hotline asks this: a Core statement built once, not an ORM load.
-_PHONE_REGISTERED = (
-    select(_USERS.id)
-    .where(_USERS.phone == bindparam("phone"), _USERS.active.is_(True), _USERS.pin_hash.is_not(None),
-           _USERS.role.in_(ANSWERING_ROLES))
-    .limit(1)
-)
+_PHONE_REGISTERED = select(_USERS.id).where(_USERS.phone == bindparam("phone"), *_REGISTERED).limit(1)
 
 
 def is_operator_phone(session: Session, *, from_number: str) -> bool:
@@ -49,10 +46,7 @@ def registered_operator(session: Session, *, from_number: str) -> User | None:
     phone = caller_number(from_number[:32])
     if not phone.startswith("+"):
         return None
-    return session.scalar(
-        select(User).where(User.phone == phone, User.active.is_(True), User.pin_hash.is_not(None),
-                           User.role.in_(ANSWERING_ROLES)).limit(1)
-    )
+    return session.scalar(select(User).where(_USERS.phone == phone, *_REGISTERED).limit(1))
 
 
 class PinAttempts(Protocol):

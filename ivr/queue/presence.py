@@ -237,9 +237,12 @@ def answering_user(session: Session, *, identity: str) -> User | None:
         user = session.get(User, int(identity[5:]))
     else:
         user = session.scalar(select(User).where(User.username == identity))
-    if user is None or not user.active or user.role not in ANSWERING_ROLES:
-        return None
-    return user
+    return user if may_answer(user) else None
+
+
+def may_answer(user: User | None) -> bool:
+    """An active operator or supervisor: who may take callers from the queue."""
+    return user is not None and user.active and user.role in ANSWERING_ROLES
 
 
 def identity_of(user: User) -> str:

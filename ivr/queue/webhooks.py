@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import structlog
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ivr.prompts import Catalogue
@@ -31,15 +30,14 @@ from ivr.queue.presence import (
 from ivr.runtime import HotlineRuntime
 from ivr.settings import Settings
 from ivr.signature import TwilioForm
+from ivr.unit import committed, log_fault
 from models.call import Call
-from models.db import SessionDep, write_unit
+from models.db import SessionDep
 from models.user import User
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio/voice", tags=["twilio"])
 TWIML = "text/xml"
-_ATTEMPTS = 3
-_RETRIED = ("40P01", "40001")  # deadlock_detected, serialization_failure
 
 
 def _catalogue(request: Request) -> Catalogue:
@@ -53,28 +51,12 @@ def _answer(
     """`work` in one transaction, committed; on any fault, rolled back and `fault` (in a
     transaction of its own) answers instead."""
     try:
-        for attempt in range(_ATTEMPTS):
-            try:
-                with write_unit(session):
-                    body = work()
-                    session.commit()
-                break
-            except OperationalError as exc:
-                # PostgreSQL chose this transaction to end a deadlock, or could not serialise
-                # it: nothing was written; the work is done again on what is there now.
-                if attempt + 1 == _ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in _RETRIED:
-                    raise
-                session.rollback()
-                log.warning("queue_webhook_retried", where=where,
-                            sqlstate=getattr(exc.orig, "sqlstate", None))
+        body = committed(session, work, retried="queue_webhook_retried", where=where)
     except Exception as exc:
         session.rollback()
-        log.error("queue_webhook_fault", where=where, error=type(exc).__name__, detail=str(exc)[:200],
-                  call_sid=params.get("CallSid", "")[:64])
+        log_fault("queue_webhook_fault", exc, where=where, call_sid=_sid(params))
         try:
-            with write_unit(session):
-                body = fault()
-                session.commit()
+            body = committed(session, fault, retried="queue_webhook_retried", where=where)
         except Exception as again:
             session.rollback()
             log.error("queue_webhook_fault_twice", where=where, error=type(again).__name__)
@@ -86,9 +68,11 @@ def _sid(params: dict[str, str]) -> str:
     return params.get("CallSid", "")[:64]
 
 
-def _promise_call_back(session: Session, params: dict[str, str], now: datetime) -> None:
-    """A caller this webhook cannot serve (unknown call, a fault) is promised a call-back."""
+def _promised(session: Session, params: dict[str, str], now: datetime, answer: str) -> str:
+    """A caller this webhook cannot serve (unknown call, a fault) is promised a call-back,
+    and hears `answer`."""
     queue.fault_callback(session, call_sid=_sid(params), from_number=params.get("From", ""), now=now)
+    return answer
 
 
 def _call(session: Session, sid: str) -> Call | None:
@@ -107,8 +91,7 @@ def queue_wait(request: Request, params: TwilioForm, session: SessionDep) -> Res
     def work() -> str:
         call = _call(session, sid)
         if call is None:  # not a call we know: keep the promise anyway, out of the queue
-            _promise_call_back(session, params, now)
-            return twiml.leave()
+            return _promised(session, params, now, twiml.leave())
         waited = queue.seconds(params.get("QueueTime"))
         entry = queue.open_entry(session, call_sid=sid)
         if entry is None:
@@ -144,11 +127,7 @@ def queue_wait(request: Request, params: TwilioForm, session: SessionDep) -> Res
         return twiml.waiting(position=position, expected_s=expected, first=first, catalogue=catalogue,
                              settings=settings)
 
-    def fault() -> str:
-        _promise_call_back(session, params, now)
-        return twiml.leave()
-
-    return _answer(session, params, work, fault, "wait")
+    return _answer(session, params, work, lambda: _promised(session, params, now, twiml.leave()), "wait")
 
 
 @router.post("/queue/key")
@@ -165,17 +144,11 @@ def queue_key(request: Request, params: TwilioForm, session: SessionDep) -> Resp
         entry = queue.open_entry(session, call_sid=sid)
         call = _call(session, sid)
         if entry is None or call is None:
-            _promise_call_back(session, params, now)
-        else:
-            queue.request_callback(session, entry=entry, phone=call.from_number, reason="queue_choice",
-                                   now=now)
+            return _promised(session, params, now, twiml.leave())
+        queue.request_callback(session, entry=entry, phone=call.from_number, reason="queue_choice", now=now)
         return twiml.leave()
 
-    def fault() -> str:
-        _promise_call_back(session, params, now)
-        return twiml.leave()
-
-    return _answer(session, params, work, fault, "key")
+    return _answer(session, params, work, lambda: _promised(session, params, now, twiml.leave()), "key")
 
 
 @router.post("/queue/done")
@@ -191,6 +164,9 @@ def queue_done(request: Request, params: TwilioForm, session: SessionDep) -> Res
     def confirmed(reason: str) -> str:
         return twiml.callback_confirmed(reason=reason, now=now, catalogue=catalogue, settings=settings)
 
+    def promised() -> str:
+        return _promised(session, params, now, confirmed("fault"))
+
     def work() -> str:
         entry = queue.latest_entry(session, call_sid=sid)
         call = _call(session, sid)
@@ -198,8 +174,7 @@ def queue_done(request: Request, params: TwilioForm, session: SessionDep) -> Res
             entry = queue.join(session, call=call, queue=settings.operator_queue, queue_time_s=waited or 0,
                                now=now)
         if entry is None or call is None:
-            _promise_call_back(session, params, now)
-            return confirmed("fault")
+            return promised()
         finished = queue.finish(session, entry=entry, queue_result=result, queue_time_s=waited,
                                 phone=call.from_number, now=now)
         match(session, now=now)
@@ -207,11 +182,7 @@ def queue_done(request: Request, params: TwilioForm, session: SessionDep) -> Res
             return confirmed(finished.callback.reason if finished.callback is not None else "fault")
         return twiml.goodbye()
 
-    def fault() -> str:
-        _promise_call_back(session, params, now)
-        return confirmed("fault")
-
-    return _answer(session, params, work, fault, "done")
+    return _answer(session, params, work, promised, "done")
 
 
 @router.post("/queue/bridge")
@@ -269,7 +240,7 @@ def operator_pin(request: Request, params: TwilioForm, session: SessionDep) -> R
         check = check_pin(session, from_number=params.get("From", ""),
                           digits=params.get("Digits", "").strip(), attempts=attempts)
     except Exception as exc:
-        log.error("operator_pin_fault", error=type(exc).__name__, detail=str(exc)[:200])
+        log_fault("operator_pin_fault", exc)
         check = PinCheck("busy")
     finally:
         session.rollback()

@@ -16,7 +16,8 @@ from ivr.settings import Settings
 from ivr.signature import TwilioForm
 from ivr.sms.replies import fault
 from ivr.sms.service import BadMessage, SmsContext, answer_sms, twiml
-from models.db import SessionDep, write_unit
+from ivr.unit import committed, log_fault
+from models.db import SessionDep
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -28,16 +29,14 @@ def incoming_sms(request: Request, params: TwilioForm, session: SessionDep) -> R
     runtime: HotlineRuntime = request.app.state.hotline
     ctx = SmsContext(settings=settings, catalogue=runtime.catalogue, now=datetime.now(UTC))
     try:
-        with write_unit(session):
-            body = answer_sms(session, params=params, ctx=ctx)
-            session.commit()
+        body = committed(session, lambda: answer_sms(session, params=params, ctx=ctx),
+                         retried="sms_webhook_retried", message_sid=params.get("MessageSid", "")[:64])
     except BadMessage as exc:  # not a message Twilio would send: nobody to answer
         session.rollback()
         log.warning("sms_webhook_refused", detail=str(exc))
         body = twiml(None)
     except Exception as exc:  # Twilio retries a 5xx; the sender gets an apology instead
         session.rollback()
-        log.error("sms_webhook_fault", error=type(exc).__name__, detail=str(exc)[:200],
-                  message_sid=params.get("MessageSid", "")[:64])
+        log_fault("sms_webhook_fault", exc, message_sid=params.get("MessageSid", "")[:64])
         body = twiml(fault(settings.hotline_display))
     return Response(content=body, media_type="text/xml")
