@@ -21,11 +21,6 @@ from models.base import Base, utcnow
 CALLBACK_OUTCOMES = ("requested", "not_configured", "reached", "no_answer", "wrong_number", "failed")
 
 
-# Why the caller is owed a call: their message after the beep out of hours; their key 1
-# in the queue; a wait past the limit; a full queue; nobody on duty; a fault in a webhook.
-CALLBACK_REASONS = ("voice_message", "queue_choice", "queue_timeout", "queue_full", "no_operator", "fault")
-CALLBACK_REQUEST_STATUSES = ("open", "done", "unreachable")
-
 
 class CallbackRequest(Base):
     __tablename__ = "callback_requests"
@@ -38,11 +33,13 @@ class CallbackRequest(Base):
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="SET NULL"))
     phone: Mapped[str] = mapped_column(String(32))  # E.164 when the caller's number was given
     vessel_registration: Mapped[str | None] = mapped_column(String(24))
+    # Why the caller is owed a call: voice_message (after the beep, out of hours),
+    # queue_choice (key 1 in the queue), queue_timeout, queue_full, no_operator, fault.
     reason: Mapped[str] = mapped_column(String(24))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     recording_url: Mapped[str | None] = mapped_column(String(500))
     recording_duration_s: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, done, unreachable
     attempts: Mapped[int] = mapped_column(default=0)
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(64))  # username

@@ -122,7 +122,7 @@ def queue_wait(request: Request, params: TwilioForm, session: SessionDep) -> Res
         first = entry.announcements == 0
         entry.announcements += 1
         queue_event(session, call_id=entry.call_id, what="announced", now=now, position=position,
-                          waited_s=waited)
+                    waited_s=waited)
         expected = queue.expected_wait_s(session, now=now, waited_s=waited)
         return twiml.waiting(position=position, expected_s=expected, first=first, catalogue=catalogue,
                              settings=settings)
