@@ -21,7 +21,6 @@ from models.base import Base, utcnow
 CALLBACK_OUTCOMES = ("requested", "not_configured", "reached", "no_answer", "wrong_number", "failed")
 
 
-
 class CallbackRequest(Base):
     __tablename__ = "callback_requests"
     # The operators' list: open requests, the earliest asked first (a caller who left
