@@ -10,30 +10,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from callcenter.auth.deps import SettingsDep, StaffUser, SupervisorUser, require_roles
-from callcenter.operators.card import (
-    CallerCard,
-    card_for,
-    current_card_entry,
-    menu_titles,
-    path_in_words,
-    waiting_entries,
-)
+from callcenter.operators.card import CallerCard, card_for, menu_titles, path_in_words, waiting_entries
+from callcenter.operators.desk import choose_state, desk_cards, keep_alive
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
-from ivr.queue.presence import (
-    ANSWERING_ROLES,
-    StateRefused,
-    heartbeat,
-    housekeep,
-    identity_of,
-    match,
-    set_state,
-)
+from ivr.queue.presence import ANSWERING_ROLES, StateRefused, housekeep, identity_of
 from ivr.runtime import HotlineRuntime
 from models.base import utcnow
 from models.db import SessionDep
 from models.operator import OperatorPresence
-from models.queue import QueueEntry
 from models.user import User
 
 router = APIRouter(tags=["live calls"])
@@ -81,13 +66,11 @@ def _presence_out(user: User, row: OperatorPresence | None) -> PresenceOut:
 @router.put("/operators/me/state")
 def put_state(body: StateIn, user: AnsweringUser, session: SessionDep, settings: SettingsDep) -> PresenceOut:
     now = utcnow()
-    housekeep(session, settings=settings, now=now)
     try:
-        row = set_state(session, user=user, state=body.state, now=now)
+        row = choose_state(session, user=user, state=body.state, settings=settings, now=now)
     except StateRefused as exc:
         session.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    match(session, now=now)
     session.commit()
     return _presence_out(user, row)
 
@@ -144,23 +127,14 @@ class MeOut(PresenceOut):
 def get_me(user: AnsweringUser, session: SessionDep, settings: SettingsDep, request: Request) -> MeOut:
     """This operator's presence, the caller offered to them and the card of their call."""
     now = utcnow()
-    heartbeat(session, user_id=user.id, now=now)  # a client that asks is still there
-    housekeep(session, settings=settings, now=now)
-    match(session, now=now)
+    keep_alive(session, user_id=user.id, settings=settings, now=now)
     session.commit()
     row = session.get(OperatorPresence, user.id)
-    base = _presence_out(user, row)
+    cards = desk_cards(session, user_id=user.id, row=row, now=now)
     titles = _titles(request)
-    offer = card = None
-    if row is not None and row.offer_call_sid:
-        entry = session.scalar(select(QueueEntry).where(
-            QueueEntry.call_sid == row.offer_call_sid, QueueEntry.offered_to_id == user.id,
-            QueueEntry.result == "waiting"))
-        offer = CardOut.of(card_for(session, entry=entry, now=now), titles) if entry is not None else None
-    if row is not None and row.state in ("on_call", "wrap_up"):
-        entry = current_card_entry(session, user_id=user.id, call_sid=row.call_sid)
-        card = CardOut.of(card_for(session, entry=entry, now=now), titles) if entry is not None else None
-    return MeOut(**base.model_dump(), identity=identity_of(user), offer=offer, card=card)
+    return MeOut(**_presence_out(user, row).model_dump(), identity=identity_of(user),
+                 offer=CardOut.of(cards.offer, titles) if cards.offer else None,
+                 card=CardOut.of(cards.card, titles) if cards.card else None)
 
 
 @router.get("/operators")
@@ -247,7 +221,6 @@ def post_wrap_up(call_sid: str, body: WrapUpIn, user: AnsweringUser, session: Se
             raise HTTPException(exc.status, detail=[{"loc": ["body", exc.field], "msg": exc.message,
                                                      "type": "value_error"}]) from None
         raise HTTPException(exc.status, detail=exc.message) from None
-    match(session, now=now)
     session.commit()
     return WrapUpOut(code=entry.wrap_up_code, note=entry.wrap_up_note, by=entry.wrap_up_by,
                      at=entry.wrap_up_at)

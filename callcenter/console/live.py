@@ -24,7 +24,6 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.console.csrf import CsrfForm
@@ -32,32 +31,18 @@ from callcenter.console.deps import StaffPage, console_user
 from callcenter.console.errors import ConsoleError
 from callcenter.console.session import read_session
 from callcenter.console.templating import phone_national, procedure_name
-from callcenter.operators.card import (
-    CallerCard,
-    card_for,
-    current_card_entry,
-    menu_titles,
-    path_in_words,
-    waiting_entries,
-)
+from callcenter.operators.card import CallerCard, card_for, menu_titles, path_in_words, waiting_entries
+from callcenter.operators.desk import choose_state, desk_cards, keep_alive
 from callcenter.operators.draft import DraftRefused, draft_from_call
 from callcenter.operators.sounds import SOUND_NAMES, sound_wav
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
-from ivr.queue.presence import (
-    ANSWERING_ROLES,
-    StateRefused,
-    heartbeat,
-    housekeep,
-    match,
-    set_state,
-)
+from ivr.queue.presence import ANSWERING_ROLES, StateRefused
 from ivr.runtime import HotlineRuntime
 from ivr.settings import Settings
 from models.base import utcnow
 from models.db import SessionDep, write_unit
 from models.operator import OperatorPresence
-from models.queue import QueueEntry
 from models.user import User
 
 router = APIRouter()
@@ -103,22 +88,16 @@ def snapshot(db: Session, *, user: User, titles: dict[str, str], now: datetime) 
     """What this operator's console shows now (the same from any worker)."""
     row = db.get(OperatorPresence, user.id)
     state = row.state if row is not None else "away"
-    offer = card = None
-    if row is not None and row.offer_call_sid:
-        entry = db.scalar(select(QueueEntry).where(
-            QueueEntry.call_sid == row.offer_call_sid, QueueEntry.offered_to_id == user.id,
-            QueueEntry.result == "waiting"))
-        offer = _card_json(card_for(db, entry=entry, now=now), titles) if entry is not None else None
-    if row is not None and state in ("on_call", "wrap_up"):
-        entry = current_card_entry(db, user_id=user.id, call_sid=row.call_sid)
-        card = _card_json(card_for(db, entry=entry, now=now), titles) if entry is not None else None
+    cards = desk_cards(db, user_id=user.id, row=row, now=now)
     waiting = [_card_json(card_for(db, entry=e, now=now, full=False), titles)
                for e in waiting_entries(db, limit=30)]
     return {
         "state": state, "state_label": STATES.get(state, state),
         "since": (row.since if row is not None else now).isoformat(),
         "away_reason": AWAY_REASONS.get(row.away_reason or "", "") if row is not None else "",
-        "offer": offer, "card": card, "waiting": waiting,
+        "offer": _card_json(cards.offer, titles) if cards.offer else None,
+        "card": _card_json(cards.card, titles) if cards.card else None,
+        "waiting": waiting,
     }
 
 
@@ -144,9 +123,7 @@ async def live_events(request: Request) -> StreamingResponse:
             if time.monotonic() - last_housekeep[0] >= HOUSEKEEP_EVERY_S:
                 last_housekeep[0] = time.monotonic()
                 with write_unit(db):
-                    heartbeat(db, user_id=user.id, now=now)
-                    housekeep(db, settings=settings, now=now)
-                    match(db, now=now)
+                    keep_alive(db, user_id=user.id, settings=settings, now=now)
                     db.commit()
             return snapshot(db, user=user, titles=titles, now=now)
 
@@ -192,9 +169,7 @@ def live_state(
     settings: Settings = request.app.state.settings
     now = utcnow()
     try:
-        housekeep(db, settings=settings, now=now)
-        set_state(db, user=user, state=state, now=now)
-        match(db, now=now)
+        choose_state(db, user=user, state=state, settings=settings, now=now)
         db.commit()
     except StateRefused as exc:
         db.rollback()
@@ -221,7 +196,6 @@ def live_wrap_up(body: WrapUpIn, user: StaffPage, db: SessionDep, _: CsrfHeader)
     try:
         entry = file_wrap_up(db, call_sid=body.call_sid[:64], user=user, code=body.code, note=body.note,
                              now=now)
-        match(db, now=now)
         db.commit()
     except WrapUpRefused as exc:
         db.rollback()
