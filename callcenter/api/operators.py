@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -82,11 +83,13 @@ class CardDossier(BaseModel):
     created_at: datetime
 
 
+# `CallerCard` as the contract names it: validated from the card's fields, the aliases
+# giving the card's own name where the contract's differs.
 class CardOut(BaseModel):
     call_sid: str
-    from_: str = Field(serialization_alias="from")
+    from_: str = Field(validation_alias="from_number", serialization_alias="from")
     waiting_s: int
-    vessel: str | None
+    vessel: str | None = Field(validation_alias="vessel_registration")
     vessel_from_caller_id: bool
     vessel_verified: bool
     vessel_name: str | None
@@ -104,17 +107,7 @@ class CardOut(BaseModel):
 
     @classmethod
     def of(cls, card: CallerCard, titles: dict[str, str]) -> CardOut:
-        return cls(
-            call_sid=card.call_sid, from_=card.from_number, waiting_s=card.waiting_s,
-            vessel=card.vessel_registration, vessel_from_caller_id=card.vessel_from_caller_id,
-            vessel_verified=card.vessel_verified,
-            vessel_name=card.vessel_name,
-            owner_name=card.owner_name, procedure=card.procedure, variant=card.variant, path=card.path,
-            path_titles=path_in_words(card, titles), reason=card.reason, reason_text=card.reason_text,
-            answered_by=card.answered_by,
-            wrap_up_code=card.wrap_up_code,
-            dossiers=[CardDossier(**vars(d)) for d in card.dossiers], open_callbacks=card.open_callbacks,
-        )
+        return cls.model_validate({**asdict(card), "path_titles": path_in_words(card, titles)})
 
 
 class MeOut(PresenceOut):
@@ -155,11 +148,11 @@ def _titles(request: Request) -> dict[str, str]:
     return menu_titles(runtime)
 
 
-class WaitingOut(BaseModel):
+class WaitingOut(BaseModel):  # validated from a short `CallerCard`, as `CardOut` is
     call_sid: str
-    from_: str = Field(serialization_alias="from")
+    from_: str = Field(validation_alias="from_number", serialization_alias="from")
     waiting_s: int
-    vessel: str | None
+    vessel: str | None = Field(validation_alias="vessel_registration")
     path: list[str]
     path_titles: list[str]
     reason: str | None
@@ -180,10 +173,9 @@ def get_queue(user: AnsweringUser, session: SessionDep, request: Request) -> lis
     out = []
     for entry in entries:
         card = card_for(session, entry=entry, now=now, full=False)
-        out.append(WaitingOut(call_sid=entry.call_sid, from_=card.from_number, waiting_s=card.waiting_s,
-                              vessel=card.vessel_registration, path=card.path,
-                              path_titles=path_in_words(card, titles), reason=entry.reason,
-                              offered_to=names.get(entry.offered_to_id) if entry.offered_to_id else None))
+        out.append(WaitingOut.model_validate({
+            **asdict(card), "path_titles": path_in_words(card, titles),
+            "offered_to": names.get(entry.offered_to_id) if entry.offered_to_id else None}))
     return out
 
 
