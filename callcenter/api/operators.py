@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from callcenter.auth.deps import SettingsDep, StaffUser, SupervisorUser, require_roles
-from callcenter.operators.card import CallerCard, card_for, menu_titles, path_in_words, waiting_entries
+from callcenter.operators.card import CallerCard, cards_for, menu_titles, path_in_words, waiting_entries
 from callcenter.operators.desk import choose_state, desk_cards, keep_alive
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
@@ -171,8 +171,7 @@ def get_queue(user: AnsweringUser, session: SessionDep, request: Request) -> lis
         if offered else {}
     titles = _titles(request)
     out = []
-    for entry in entries:
-        card = card_for(session, entry=entry, now=now, full=False)
+    for entry, card in zip(entries, cards_for(session, entries, now=now), strict=True):
         out.append(WaitingOut.model_validate({
             **asdict(card), "path_titles": path_in_words(card, titles),
             "offered_to": names.get(entry.offered_to_id) if entry.offered_to_id else None}))

@@ -31,7 +31,7 @@ from callcenter.console.deps import StaffPage, console_user
 from callcenter.console.errors import ConsoleError
 from callcenter.console.session import read_session
 from callcenter.console.templating import phone_national, procedure_name
-from callcenter.operators.card import CallerCard, card_for, menu_titles, path_in_words, waiting_entries
+from callcenter.operators.card import CallerCard, cards_for, menu_titles, path_in_words, waiting_entries
 from callcenter.operators.desk import choose_state, desk_cards, keep_alive
 from callcenter.operators.draft import DraftRefused, draft_from_call
 from callcenter.operators.sounds import SOUND_NAMES, sound_wav
@@ -89,8 +89,7 @@ def snapshot(db: Session, *, user: User, titles: dict[str, str], now: datetime) 
     row = db.get(OperatorPresence, user.id)
     state = row.state if row is not None else "away"
     cards = desk_cards(db, user_id=user.id, row=row, now=now)
-    waiting = [_card_json(card_for(db, entry=e, now=now, full=False), titles)
-               for e in waiting_entries(db, limit=30)]
+    waiting = [_card_json(c, titles) for c in cards_for(db, waiting_entries(db, limit=30), now=now)]
     return {
         "state": state, "state_label": STATES.get(state, state),
         "since": (row.since if row is not None else now).isoformat(),
