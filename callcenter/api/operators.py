@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from callcenter.auth.deps import SettingsDep, StaffUser, SupervisorUser, require_roles
 from callcenter.operators.card import CallerCard, cards_for, menu_titles, path_in_words, waiting_entries
-from callcenter.operators.desk import choose_state, desk_cards, keep_alive
+from callcenter.operators.desk import choose_state, desk_cards, keep_alive, roster
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
 from ivr.queue.presence import ANSWERING_ROLES, StateRefused, housekeep, identity_of
@@ -135,12 +135,7 @@ def list_operators(user: SupervisorUser, session: SessionDep, settings: Settings
     now = utcnow()
     housekeep(session, settings=settings, now=now)
     session.commit()
-    rows = session.execute(
-        select(User, OperatorPresence).outerjoin(OperatorPresence, OperatorPresence.user_id == User.id)
-        .where(User.active.is_(True), or_(User.role == "operator", OperatorPresence.user_id.is_not(None)))
-        .order_by(User.username)
-    ).all()
-    return [_presence_out(u, p) for u, p in rows]
+    return [_presence_out(u, p) for u, p in roster(session)]
 
 
 def _titles(request: Request) -> dict[str, str]:

@@ -32,7 +32,7 @@ from callcenter.console.errors import ConsoleError
 from callcenter.console.session import read_session
 from callcenter.console.templating import phone_national, procedure_name
 from callcenter.operators.card import CallerCard, cards_for, menu_titles, path_in_words, waiting_entries
-from callcenter.operators.desk import choose_state, desk_cards, keep_alive
+from callcenter.operators.desk import STATES, choose_state, desk_cards, keep_alive
 from callcenter.operators.draft import DraftRefused, draft_from_call
 from callcenter.operators.sounds import SOUND_NAMES, sound_wav
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
@@ -49,7 +49,6 @@ router = APIRouter()
 POLL_S = 0.5
 HOUSEKEEP_EVERY_S = 2.0
 STREAM_SECONDS = 300.0
-STATES = {"ready": "Sẵn sàng", "on_call": "Đang nghe máy", "wrap_up": "Ghi kết quả", "away": "Vắng mặt"}
 AWAY_REASONS = {"missed_offer": "Không nhận cuộc gọi được mời", "console_lost": "Mất kết nối màn hình"}
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ivr.flow.definition import WAITING
@@ -26,6 +26,8 @@ REASONS = {
     "fault": "Tổng đài tự động gặp sự cố",
 }
 DOSSIERS_SHOWN = 5
+# A caller waiting for an operator (one leaving for a call-back is not waiting).
+IN_QUEUE = (QueueEntry.result == "waiting", QueueEntry.callback_request_id.is_(None))
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,17 @@ def _history(session: Session, phone: str) -> tuple[list[DossierLine], int]:
 def waiting_entries(session: Session, *, limit: int = 100) -> list[QueueEntry]:
     """Callers waiting now, longest first (a caller leaving for a call-back is not waiting)."""
     return list(session.scalars(
-        select(QueueEntry).where(QueueEntry.result == "waiting", QueueEntry.callback_request_id.is_(None))
+        select(QueueEntry).where(*IN_QUEUE)
         .order_by(QueueEntry.joined_at, QueueEntry.id).limit(limit)
     ))
+
+
+def waiting_now(session: Session) -> tuple[int, datetime | None]:
+    """How many callers `waiting_entries` lists, and when the longest waiting joined."""
+    count, oldest = session.execute(
+        select(func.count(QueueEntry.id), func.min(QueueEntry.joined_at)).where(*IN_QUEUE)
+    ).one()
+    return int(count), oldest
 
 
 def current_card_entry(session: Session, *, user_id: int, call_sid: str | None) -> QueueEntry | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.operators.card import CallerCard, card_for, current_card_entry
@@ -16,6 +16,9 @@ from ivr.settings import Settings
 from models.operator import OperatorPresence
 from models.queue import QueueEntry
 from models.user import User
+
+# A presence's state, as the console and the wall board name it.
+STATES = {"ready": "Sẵn sàng", "on_call": "Đang nghe máy", "wrap_up": "Ghi kết quả", "away": "Vắng mặt"}
 
 
 def keep_alive(session: Session, *, user_id: int, settings: Settings, now: datetime) -> None:
@@ -53,3 +56,13 @@ def desk_cards(session: Session, *, user_id: int, row: OperatorPresence | None, 
         entry = current_card_entry(session, user_id=user_id, call_sid=row.call_sid)
         card = card_for(session, entry=entry, now=now) if entry is not None else None
     return DeskCards(offer=offer, card=card)
+
+
+def roster(session: Session) -> list[tuple[User, OperatorPresence | None]]:
+    """Who answers calls, by username: every active operator, and anyone else who has been
+    present (a supervisor who took calls); `None` for one who never has."""
+    return [(user, row) for user, row in session.execute(
+        select(User, OperatorPresence).outerjoin(OperatorPresence, OperatorPresence.user_id == User.id)
+        .where(User.active.is_(True), or_(User.role == "operator", OperatorPresence.user_id.is_not(None)))
+        .order_by(User.username)
+    ).all()]
