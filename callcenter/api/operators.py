@@ -37,10 +37,7 @@ def voice_token(user: AnsweringUser, settings: SettingsDep) -> VoiceTokenOut:
     try:
         minted = mint_voice_token(settings=settings, user=user, now=utcnow())
     except SoftphoneNotConfigured as exc:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail=f"Chưa cấu hình điện thoại trên trình duyệt: thiếu {', '.join(exc.missing)}.",
-        ) from None
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from None
     return VoiceTokenOut(token=minted.token, identity=minted.identity, expires_at=minted.expires_at)
 
 

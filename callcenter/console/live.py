@@ -181,9 +181,7 @@ def live_token(request: Request, user: StaffPage, _: CsrfHeader) -> JSONResponse
     try:
         minted = mint_voice_token(settings=request.app.state.settings, user=user, now=utcnow())
     except SoftphoneNotConfigured as exc:
-        missing = ", ".join(exc.missing)
-        return JSONResponse({"error": f"Chưa cấu hình điện thoại trên trình duyệt: thiếu {missing}."},
-                            status_code=503)
+        return JSONResponse({"error": str(exc)}, status_code=503)
     return JSONResponse({"token": minted.token, "identity": minted.identity,
                          "expires_at": minted.expires_at.isoformat()})
 
