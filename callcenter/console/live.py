@@ -1,21 +1,17 @@
 """The console's live calls: the ready/away toggle, the softphone's token, the callers
 waiting, the caller's card and the wrap-up — pushed by server-sent events.
 
-Why SSE polling the database: the card must reach the operator's screen within a second
-of the bridge, and the bridge is recorded by whichever worker (or host) Twilio's Queue url
-reached. A stream that reads a few indexed rows every half second sees it from any worker,
-needs no broker and no in-process state, and ends after five minutes so connections spread
-over the workers (the browser reconnects by itself). The stream is also the console's
-heartbeat: a console that goes away stops it, and its operator is set away within a minute.
+Why SSE polling the database (`polled_events`): the card must reach the operator's screen
+within a second of the bridge, and the bridge is recorded by whichever worker (or host)
+Twilio's Queue url reached; a stream that reads a few indexed rows every half second sees
+it from any worker. The stream is also the console's heartbeat: a console that goes away
+stops it, and its operator is set away within a minute.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import secrets
 import time
-from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
@@ -29,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import StaffPage, console_user
 from callcenter.console.errors import ConsoleError
+from callcenter.console.polled_events import polled_events
 from callcenter.console.session import read_session
 from callcenter.console.templating import phone_national, procedure_name
 from callcenter.operators.card import CallerCard, cards_for, menu_titles, path_in_words, waiting_entries
@@ -48,7 +45,6 @@ from models.user import User
 router = APIRouter()
 POLL_S = 0.5
 HOUSEKEEP_EVERY_S = 2.0
-STREAM_SECONDS = 300.0
 AWAY_REASONS = {"missed_offer": "Không nhận cuộc gọi được mời", "console_lost": "Mất kết nối màn hình"}
 
 
@@ -125,23 +121,7 @@ async def live_events(request: Request) -> StreamingResponse:
                     db.commit()
             return snapshot(db, user=user, titles=titles, now=now)
 
-    async def stream() -> AsyncIterator[str]:
-        yield "retry: 1000\n\n"
-        sent = ""
-        pinged = time.monotonic()
-        ends = time.monotonic() + STREAM_SECONDS
-        while time.monotonic() < ends and not await request.is_disconnected():
-            data = json.dumps(await run_in_threadpool(tick), ensure_ascii=False, sort_keys=True)
-            if data != sent:
-                sent = data
-                yield f"event: live\ndata: {data}\n\n"
-            elif time.monotonic() - pinged > 15:
-                pinged = time.monotonic()
-                yield ": ping\n\n"
-            await asyncio.sleep(POLL_S)
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return polled_events(request, tick, event="live", every_s=POLL_S, retry_ms=1000, only_changes=True)
 
 
 class StateIn(BaseModel):

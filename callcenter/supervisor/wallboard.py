@@ -4,10 +4,6 @@ calls are (a stream that reads the database every second: any worker, no broker)
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
-from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -19,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.console.deps import SupervisorPage, console_user, require_console_roles
+from callcenter.console.polled_events import polled_events
 from callcenter.operators.card import waiting_now
 from callcenter.operators.desk import STATES, roster
 from callcenter.reports.period import last_days
@@ -26,11 +23,9 @@ from callcenter.reports.queue import queue_figures
 from callcenter.supervisor.templating import render
 from ivr.settings import Settings
 from models.base import utcnow
-from models.user import User
 
 router = APIRouter()
 PUSH_S = 1.0
-STREAM_SECONDS = 300.0
 
 
 def board(db: Session, *, settings: Settings, now: datetime) -> dict[str, Any]:
@@ -62,7 +57,7 @@ async def wallboard_events(request: Request) -> StreamingResponse:
 
     def check() -> None:
         with factory() as db:
-            require_console_roles("supervisor", "admin")(_user(request, db))
+            require_console_roles("supervisor", "admin")(console_user(request, db))
 
     await run_in_threadpool(check)
 
@@ -70,17 +65,4 @@ async def wallboard_events(request: Request) -> StreamingResponse:
         with factory() as db:
             return board(db, settings=settings, now=utcnow())
 
-    async def stream() -> AsyncIterator[str]:
-        yield "retry: 2000\n\n"
-        ends = time.monotonic() + STREAM_SECONDS
-        while time.monotonic() < ends and not await request.is_disconnected():
-            data = json.dumps(await run_in_threadpool(tick), ensure_ascii=False)
-            yield f"event: board\ndata: {data}\n\n"
-            await asyncio.sleep(PUSH_S)
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-
-
-def _user(request: Request, db: Session) -> User:
-    return console_user(request, db)
+    return polled_events(request, tick, event="board", every_s=PUSH_S, retry_ms=2000)
