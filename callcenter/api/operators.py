@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from callcenter.auth.deps import SettingsDep, StaffUser, SupervisorUser, require_roles
-from callcenter.operators.card import (
-    CallerCard,
-    card_for,
-    current_card_entry,
-    menu_titles,
-    path_in_words,
-    waiting_entries,
-)
+from callcenter.operators.card import CallerCard, cards_for, menu_titles, path_in_words, waiting_entries
+from callcenter.operators.desk import choose_state, desk_cards, keep_alive, roster
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
-from ivr.queue.presence import (
-    ANSWERING_ROLES,
-    StateRefused,
-    heartbeat,
-    housekeep,
-    identity_of,
-    match,
-    set_state,
-)
+from ivr.queue.presence import ANSWERING_ROLES, StateRefused, housekeep, identity_of
 from ivr.runtime import HotlineRuntime
 from models.base import utcnow
 from models.db import SessionDep
 from models.operator import OperatorPresence
-from models.queue import QueueEntry
 from models.user import User
 
 router = APIRouter(tags=["live calls"])
@@ -51,10 +37,7 @@ def voice_token(user: AnsweringUser, settings: SettingsDep) -> VoiceTokenOut:
     try:
         minted = mint_voice_token(settings=settings, user=user, now=utcnow())
     except SoftphoneNotConfigured as exc:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail=f"Chưa cấu hình điện thoại trên trình duyệt: thiếu {', '.join(exc.missing)}.",
-        ) from None
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from None
     return VoiceTokenOut(token=minted.token, identity=minted.identity, expires_at=minted.expires_at)
 
 
@@ -81,13 +64,11 @@ def _presence_out(user: User, row: OperatorPresence | None) -> PresenceOut:
 @router.put("/operators/me/state")
 def put_state(body: StateIn, user: AnsweringUser, session: SessionDep, settings: SettingsDep) -> PresenceOut:
     now = utcnow()
-    housekeep(session, settings=settings, now=now)
     try:
-        row = set_state(session, user=user, state=body.state, now=now)
+        row = choose_state(session, user=user, state=body.state, settings=settings, now=now)
     except StateRefused as exc:
         session.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    match(session, now=now)
     session.commit()
     return _presence_out(user, row)
 
@@ -99,11 +80,13 @@ class CardDossier(BaseModel):
     created_at: datetime
 
 
+# `CallerCard` as the contract names it: validated from the card's fields, the aliases
+# giving the card's own name where the contract's differs.
 class CardOut(BaseModel):
     call_sid: str
-    from_: str = Field(serialization_alias="from")
+    from_: str = Field(validation_alias="from_number", serialization_alias="from")
     waiting_s: int
-    vessel: str | None
+    vessel: str | None = Field(validation_alias="vessel_registration")
     vessel_from_caller_id: bool
     vessel_verified: bool
     vessel_name: str | None
@@ -121,17 +104,7 @@ class CardOut(BaseModel):
 
     @classmethod
     def of(cls, card: CallerCard, titles: dict[str, str]) -> CardOut:
-        return cls(
-            call_sid=card.call_sid, from_=card.from_number, waiting_s=card.waiting_s,
-            vessel=card.vessel_registration, vessel_from_caller_id=card.vessel_from_caller_id,
-            vessel_verified=card.vessel_verified,
-            vessel_name=card.vessel_name,
-            owner_name=card.owner_name, procedure=card.procedure, variant=card.variant, path=card.path,
-            path_titles=path_in_words(card, titles), reason=card.reason, reason_text=card.reason_text,
-            answered_by=card.answered_by,
-            wrap_up_code=card.wrap_up_code,
-            dossiers=[CardDossier(**vars(d)) for d in card.dossiers], open_callbacks=card.open_callbacks,
-        )
+        return cls.model_validate({**asdict(card), "path_titles": path_in_words(card, titles)})
 
 
 class MeOut(PresenceOut):
@@ -144,23 +117,14 @@ class MeOut(PresenceOut):
 def get_me(user: AnsweringUser, session: SessionDep, settings: SettingsDep, request: Request) -> MeOut:
     """This operator's presence, the caller offered to them and the card of their call."""
     now = utcnow()
-    heartbeat(session, user_id=user.id, now=now)  # a client that asks is still there
-    housekeep(session, settings=settings, now=now)
-    match(session, now=now)
+    keep_alive(session, user_id=user.id, settings=settings, now=now)
     session.commit()
     row = session.get(OperatorPresence, user.id)
-    base = _presence_out(user, row)
+    cards = desk_cards(session, user_id=user.id, row=row, now=now)
     titles = _titles(request)
-    offer = card = None
-    if row is not None and row.offer_call_sid:
-        entry = session.scalar(select(QueueEntry).where(
-            QueueEntry.call_sid == row.offer_call_sid, QueueEntry.offered_to_id == user.id,
-            QueueEntry.result == "waiting"))
-        offer = CardOut.of(card_for(session, entry=entry, now=now), titles) if entry is not None else None
-    if row is not None and row.state in ("on_call", "wrap_up"):
-        entry = current_card_entry(session, user_id=user.id, call_sid=row.call_sid)
-        card = CardOut.of(card_for(session, entry=entry, now=now), titles) if entry is not None else None
-    return MeOut(**base.model_dump(), identity=identity_of(user), offer=offer, card=card)
+    return MeOut(**_presence_out(user, row).model_dump(), identity=identity_of(user),
+                 offer=CardOut.of(cards.offer, titles) if cards.offer else None,
+                 card=CardOut.of(cards.card, titles) if cards.card else None)
 
 
 @router.get("/operators")
@@ -168,12 +132,7 @@ def list_operators(user: SupervisorUser, session: SessionDep, settings: Settings
     now = utcnow()
     housekeep(session, settings=settings, now=now)
     session.commit()
-    rows = session.execute(
-        select(User, OperatorPresence).outerjoin(OperatorPresence, OperatorPresence.user_id == User.id)
-        .where(User.active.is_(True), or_(User.role == "operator", OperatorPresence.user_id.is_not(None)))
-        .order_by(User.username)
-    ).all()
-    return [_presence_out(u, p) for u, p in rows]
+    return [_presence_out(u, p) for u, p in roster(session)]
 
 
 def _titles(request: Request) -> dict[str, str]:
@@ -181,11 +140,11 @@ def _titles(request: Request) -> dict[str, str]:
     return menu_titles(runtime)
 
 
-class WaitingOut(BaseModel):
+class WaitingOut(BaseModel):  # validated from a short `CallerCard`, as `CardOut` is
     call_sid: str
-    from_: str = Field(serialization_alias="from")
+    from_: str = Field(validation_alias="from_number", serialization_alias="from")
     waiting_s: int
-    vessel: str | None
+    vessel: str | None = Field(validation_alias="vessel_registration")
     path: list[str]
     path_titles: list[str]
     reason: str | None
@@ -204,12 +163,10 @@ def get_queue(user: AnsweringUser, session: SessionDep, request: Request) -> lis
         if offered else {}
     titles = _titles(request)
     out = []
-    for entry in entries:
-        card = card_for(session, entry=entry, now=now, full=False)
-        out.append(WaitingOut(call_sid=entry.call_sid, from_=card.from_number, waiting_s=card.waiting_s,
-                              vessel=card.vessel_registration, path=card.path,
-                              path_titles=path_in_words(card, titles), reason=entry.reason,
-                              offered_to=names.get(entry.offered_to_id) if entry.offered_to_id else None))
+    for entry, card in zip(entries, cards_for(session, entries, now=now), strict=True):
+        out.append(WaitingOut.model_validate({
+            **asdict(card), "path_titles": path_in_words(card, titles),
+            "offered_to": names.get(entry.offered_to_id) if entry.offered_to_id else None}))
     return out
 
 
@@ -247,7 +204,6 @@ def post_wrap_up(call_sid: str, body: WrapUpIn, user: AnsweringUser, session: Se
             raise HTTPException(exc.status, detail=[{"loc": ["body", exc.field], "msg": exc.message,
                                                      "type": "value_error"}]) from None
         raise HTTPException(exc.status, detail=exc.message) from None
-    match(session, now=now)
     session.commit()
     return WrapUpOut(code=entry.wrap_up_code, note=entry.wrap_up_note, by=entry.wrap_up_by,
                      at=entry.wrap_up_at)

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import structlog
 from fastapi import APIRouter, Request
@@ -38,7 +39,7 @@ _TELL_OPERATOR = {
 _FAULT = "Tổng đài đang gặp sự cố, cuộc gọi lại chưa được ghi nhận. Xin thử lại trên màn hình."
 
 
-def _recorded(session: Session, settings: Settings, work: Callable[[], object], where: str) -> str | None:
+def _recorded(session: Session, work: Callable[[], object], where: str) -> str | None:
     """`work` committed, in the writers' turn; on a fault, rolled back and logged, and the
     words for the operator returned (the attempt stays as it was, due again)."""
     try:
@@ -91,9 +92,8 @@ def dialed(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) 
     attempt = db.get(CallbackAttempt, attempt_id)
     fault = None
     if attempt is not None:
-        leg = attempt
-        fault = _recorded(db, settings, lambda: record_outcome(
-            db, attempt=leg, dial_status=form.get("DialCallStatus", "failed"),
+        fault = _recorded(db, partial(
+            record_outcome, db, attempt=attempt, dial_status=form.get("DialCallStatus", "failed"),
             max_attempts=settings.callbacks.max_attempts,
         ), "dialed")
     response = VoiceResponse()
@@ -110,8 +110,8 @@ def status(request: Request, attempt_id: int, form: TwilioForm, db: SessionDep) 
     settings: Settings = request.app.state.settings
     attempt = db.get(CallbackAttempt, attempt_id)
     if attempt is not None:
-        leg = attempt
-        _recorded(db, settings, lambda: record_outcome(
-            db, attempt=leg, call_status=form.get("CallStatus"), max_attempts=settings.callbacks.max_attempts,
+        _recorded(db, partial(
+            record_outcome, db, attempt=attempt, call_status=form.get("CallStatus"),
+            max_attempts=settings.callbacks.max_attempts,
         ), "status")
     return _twiml(VoiceResponse())

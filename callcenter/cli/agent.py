@@ -22,7 +22,7 @@ import httpx
 import typer
 
 from ivr.settings import get_settings
-from ivr.simulator import new_sid, signed_request
+from ivr.simulator import CallIdentity, signed_request
 
 POLL_S = 1.0
 
@@ -85,11 +85,11 @@ def _print_card(card: dict[str, Any]) -> None:
 
 def _talk(agent: Agent, *, offer: dict[str, Any], talk_s: float | None, wrap_up: str | None) -> None:
     call_sid = offer["call_sid"]
-    leg = new_sid("CA")
     client = f"client:{agent.identity}"
-    leg_params = {"CallSid": leg, "AccountSid": "AC" + "0" * 32, "From": client, "Caller": client, "To": "",
-                  "CallStatus": "ringing", "Direction": "inbound", "ApplicationSid": "AP" + "0" * 32}
-    typer.echo(f"☎ Nghe máy: gọi {'/twilio/voice/operator'} như điện thoại trình duyệt ({client})")
+    softphone = CallIdentity(caller=client, hotline="")  # the softphone's leg, placed by the TwiML app
+    leg = softphone.call_sid
+    leg_params = softphone.params("ringing", ApplicationSid="AP" + "0" * 32)
+    typer.echo(f"☎ Nghe máy: gọi /twilio/voice/operator như điện thoại trình duyệt ({client})")
     root = agent.twilio("/twilio/voice/operator", leg_params)
     while root.find("Dial") is None:
         redirect = root.find("Redirect")
@@ -104,9 +104,8 @@ def _talk(agent: Agent, *, offer: dict[str, Any], talk_s: float | None, wrap_up:
     assert queue is not None and dial is not None
     # Twilio's bridge: first the Queue url on the caller's leg, then the two are connected.
     waited = str(offer.get("waiting_s", 0))
-    caller_params = {"CallSid": call_sid, "AccountSid": "AC" + "0" * 32, "From": offer["from"],
-                     "CallStatus": "in-progress", "QueueSid": "QU" + "0" * 32, "QueueTime": waited,
-                     "DequeingCallSid": leg}
+    caller_params = CallIdentity(caller=offer["from"], hotline="", call_sid=call_sid).params(
+        QueueSid="QU" + "0" * 32, QueueTime=waited, DequeingCallSid=leg)
     heard = agent.twilio(queue.get("url") or "/twilio/voice/queue/bridge", caller_params)
     typer.echo(f"  Người gọi nghe: {_said(heard)}")
     started = time.monotonic()

@@ -1,21 +1,17 @@
 """The console's live calls: the ready/away toggle, the softphone's token, the callers
 waiting, the caller's card and the wrap-up — pushed by server-sent events.
 
-Why SSE polling the database: the card must reach the operator's screen within a second
-of the bridge, and the bridge is recorded by whichever worker (or host) Twilio's Queue url
-reached. A stream that reads a few indexed rows every half second sees it from any worker,
-needs no broker and no in-process state, and ends after five minutes so connections spread
-over the workers (the browser reconnects by itself). The stream is also the console's
-heartbeat: a console that goes away stops it, and its operator is set away within a minute.
+Why SSE polling the database (`polled_events`): the card must reach the operator's screen
+within a second of the bridge, and the bridge is recorded by whichever worker (or host)
+Twilio's Queue url reached; a stream that reads a few indexed rows every half second sees
+it from any worker. The stream is also the console's heartbeat: a console that goes away
+stops it, and its operator is set away within a minute.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import secrets
 import time
-from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
@@ -24,47 +20,31 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import StaffPage, console_user
 from callcenter.console.errors import ConsoleError
+from callcenter.console.polled_events import polled_events
 from callcenter.console.session import read_session
 from callcenter.console.templating import phone_national, procedure_name
-from callcenter.operators.card import (
-    CallerCard,
-    card_for,
-    current_card_entry,
-    menu_titles,
-    path_in_words,
-    waiting_entries,
-)
+from callcenter.operators.card import CallerCard, cards_for, menu_titles, path_in_words, waiting_entries
+from callcenter.operators.desk import STATES, choose_state, desk_cards, keep_alive
 from callcenter.operators.draft import DraftRefused, draft_from_call
 from callcenter.operators.sounds import SOUND_NAMES, sound_wav
 from callcenter.operators.voice_token import SoftphoneNotConfigured, mint_voice_token
 from callcenter.operators.wrap_up import WrapUpRefused, file_wrap_up, wrap_up_codes
-from ivr.queue.presence import (
-    ANSWERING_ROLES,
-    StateRefused,
-    heartbeat,
-    housekeep,
-    match,
-    set_state,
-)
+from ivr.queue.presence import ANSWERING_ROLES, StateRefused
 from ivr.runtime import HotlineRuntime
 from ivr.settings import Settings
 from models.base import utcnow
 from models.db import SessionDep, write_unit
 from models.operator import OperatorPresence
-from models.queue import QueueEntry
 from models.user import User
 
 router = APIRouter()
 POLL_S = 0.5
 HOUSEKEEP_EVERY_S = 2.0
-STREAM_SECONDS = 300.0
-STATES = {"ready": "Sẵn sàng", "on_call": "Đang nghe máy", "wrap_up": "Ghi kết quả", "away": "Vắng mặt"}
 AWAY_REASONS = {"missed_offer": "Không nhận cuộc gọi được mời", "console_lost": "Mất kết nối màn hình"}
 
 
@@ -103,22 +83,15 @@ def snapshot(db: Session, *, user: User, titles: dict[str, str], now: datetime) 
     """What this operator's console shows now (the same from any worker)."""
     row = db.get(OperatorPresence, user.id)
     state = row.state if row is not None else "away"
-    offer = card = None
-    if row is not None and row.offer_call_sid:
-        entry = db.scalar(select(QueueEntry).where(
-            QueueEntry.call_sid == row.offer_call_sid, QueueEntry.offered_to_id == user.id,
-            QueueEntry.result == "waiting"))
-        offer = _card_json(card_for(db, entry=entry, now=now), titles) if entry is not None else None
-    if row is not None and state in ("on_call", "wrap_up"):
-        entry = current_card_entry(db, user_id=user.id, call_sid=row.call_sid)
-        card = _card_json(card_for(db, entry=entry, now=now), titles) if entry is not None else None
-    waiting = [_card_json(card_for(db, entry=e, now=now, full=False), titles)
-               for e in waiting_entries(db, limit=30)]
+    cards = desk_cards(db, user_id=user.id, row=row, now=now)
+    waiting = [_card_json(c, titles) for c in cards_for(db, waiting_entries(db, limit=30), now=now)]
     return {
         "state": state, "state_label": STATES.get(state, state),
         "since": (row.since if row is not None else now).isoformat(),
         "away_reason": AWAY_REASONS.get(row.away_reason or "", "") if row is not None else "",
-        "offer": offer, "card": card, "waiting": waiting,
+        "offer": _card_json(cards.offer, titles) if cards.offer else None,
+        "card": _card_json(cards.card, titles) if cards.card else None,
+        "waiting": waiting,
     }
 
 
@@ -144,29 +117,11 @@ async def live_events(request: Request) -> StreamingResponse:
             if time.monotonic() - last_housekeep[0] >= HOUSEKEEP_EVERY_S:
                 last_housekeep[0] = time.monotonic()
                 with write_unit(db):
-                    heartbeat(db, user_id=user.id, now=now)
-                    housekeep(db, settings=settings, now=now)
-                    match(db, now=now)
+                    keep_alive(db, user_id=user.id, settings=settings, now=now)
                     db.commit()
             return snapshot(db, user=user, titles=titles, now=now)
 
-    async def stream() -> AsyncIterator[str]:
-        yield "retry: 1000\n\n"
-        sent = ""
-        pinged = time.monotonic()
-        ends = time.monotonic() + STREAM_SECONDS
-        while time.monotonic() < ends and not await request.is_disconnected():
-            data = json.dumps(await run_in_threadpool(tick), ensure_ascii=False, sort_keys=True)
-            if data != sent:
-                sent = data
-                yield f"event: live\ndata: {data}\n\n"
-            elif time.monotonic() - pinged > 15:
-                pinged = time.monotonic()
-                yield ": ping\n\n"
-            await asyncio.sleep(POLL_S)
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return polled_events(request, tick, event="live", every_s=POLL_S, retry_ms=1000, only_changes=True)
 
 
 class StateIn(BaseModel):
@@ -192,9 +147,7 @@ def live_state(
     settings: Settings = request.app.state.settings
     now = utcnow()
     try:
-        housekeep(db, settings=settings, now=now)
-        set_state(db, user=user, state=state, now=now)
-        match(db, now=now)
+        choose_state(db, user=user, state=state, settings=settings, now=now)
         db.commit()
     except StateRefused as exc:
         db.rollback()
@@ -208,9 +161,7 @@ def live_token(request: Request, user: StaffPage, _: CsrfHeader) -> JSONResponse
     try:
         minted = mint_voice_token(settings=request.app.state.settings, user=user, now=utcnow())
     except SoftphoneNotConfigured as exc:
-        missing = ", ".join(exc.missing)
-        return JSONResponse({"error": f"Chưa cấu hình điện thoại trên trình duyệt: thiếu {missing}."},
-                            status_code=503)
+        return JSONResponse({"error": str(exc)}, status_code=503)
     return JSONResponse({"token": minted.token, "identity": minted.identity,
                          "expires_at": minted.expires_at.isoformat()})
 
@@ -221,7 +172,6 @@ def live_wrap_up(body: WrapUpIn, user: StaffPage, db: SessionDep, _: CsrfHeader)
     try:
         entry = file_wrap_up(db, call_sid=body.call_sid[:64], user=user, code=body.code, note=body.note,
                              now=now)
-        match(db, now=now)
         db.commit()
     except WrapUpRefused as exc:
         db.rollback()

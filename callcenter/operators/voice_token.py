@@ -19,9 +19,10 @@ _NEEDED = (("TWILIO_ACCOUNT_SID", "twilio_account_sid"), ("TWILIO_API_KEY", "twi
 
 
 class SoftphoneNotConfigured(RuntimeError):
+    """Its message is for the operator: the settings their administrator must set."""
+
     def __init__(self, missing: list[str]) -> None:
-        super().__init__(", ".join(missing))
-        self.missing = missing
+        super().__init__(f"Chưa cấu hình điện thoại trên trình duyệt: thiếu {', '.join(missing)}.")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ivr.queue.presence import queue_event
+from ivr.queue.presence import match, queue_event
 from models.operator import OperatorPresence
 from models.queue import QueueEntry
 from models.user import User
@@ -68,12 +68,12 @@ def file_wrap_up(
     entry.wrap_up_code, entry.wrap_up_note = code, note.strip() or None
     entry.wrap_up_by, entry.wrap_up_at = user.username, now
     queue_event(session, call_id=entry.call_id, what="wrap_up", now=now, by=user.username, code=code)
-    # Filing it ends the operator's wrap-up: they are ready for the next caller.
+    # Filing it ends the operator's wrap-up: they are ready, and offered the next caller.
     session.execute(
         update(OperatorPresence)
         .where(OperatorPresence.user_id == user.id, OperatorPresence.state == "wrap_up",
                OperatorPresence.call_sid == call_sid)
         .values(state="ready", since=now, heartbeat_at=now)
     )
-    session.flush()
+    match(session, now=now)  # flushes
     return entry

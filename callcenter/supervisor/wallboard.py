@@ -4,10 +4,6 @@ calls are (a stream that reads the database every second: any worker, no broker)
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
-from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -16,42 +12,36 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.console.deps import SupervisorPage, console_user, require_console_roles
-from callcenter.console.live import STATES
-from callcenter.operators.card import waiting_entries
+from callcenter.console.polled_events import polled_events
+from callcenter.operators.card import waiting_now
+from callcenter.operators.desk import STATES, roster
 from callcenter.reports.period import last_days
 from callcenter.reports.queue import queue_figures
 from callcenter.supervisor.templating import render
 from ivr.settings import Settings
 from models.base import utcnow
-from models.operator import OperatorPresence
-from models.user import User
 
 router = APIRouter()
 PUSH_S = 1.0
-STREAM_SECONDS = 300.0
 
 
 def board(db: Session, *, settings: Settings, now: datetime) -> dict[str, Any]:
-    waiting = waiting_entries(db, limit=200)
-    longest = max((int((now - e.joined_at).total_seconds()) for e in waiting), default=0)
-    rows = db.execute(
-        select(User.username, User.full_name, OperatorPresence.state, OperatorPresence.since)
-        .outerjoin(OperatorPresence, OperatorPresence.user_id == User.id)
-        .where(User.active.is_(True), or_(User.role == "operator", OperatorPresence.user_id.is_not(None)))
-        .order_by(User.username)
-    ).all()
-    operators = [{"username": u, "name": n or u, "state": s or "away",
-                  "state_label": STATES.get(s or "away", s),
-                  "for_s": int((now - since).total_seconds()) if since else None} for u, n, s, since in rows]
+    waiting, oldest = waiting_now(db)
+    longest = max(0, int((now - oldest).total_seconds())) if oldest else 0
+    operators = []
+    for user, row in roster(db):
+        state = row.state if row else "away"
+        operators.append({"username": user.username, "name": user.full_name or user.username, "state": state,
+                          "state_label": STATES.get(state, state),
+                          "for_s": int((now - row.since).total_seconds()) if row else None})
     zone = ZoneInfo(settings.timezone)
     today = last_days(1, tz=zone, today=now.astimezone(zone).date())
     figures = queue_figures(db, period=today, service_level_s=settings.service_level_s)
     by_state = {state: sum(1 for o in operators if o["state"] == state) for state in STATES}
-    return {"waiting": len(waiting), "longest_wait_s": longest, "operators": operators, "by_state": by_state,
+    return {"waiting": waiting, "longest_wait_s": longest, "operators": operators, "by_state": by_state,
             "today": asdict(figures), "service_level_s": settings.service_level_s}
 
 
@@ -67,7 +57,7 @@ async def wallboard_events(request: Request) -> StreamingResponse:
 
     def check() -> None:
         with factory() as db:
-            require_console_roles("supervisor", "admin")(_user(request, db))
+            require_console_roles("supervisor", "admin")(console_user(request, db))
 
     await run_in_threadpool(check)
 
@@ -75,17 +65,4 @@ async def wallboard_events(request: Request) -> StreamingResponse:
         with factory() as db:
             return board(db, settings=settings, now=utcnow())
 
-    async def stream() -> AsyncIterator[str]:
-        yield "retry: 2000\n\n"
-        ends = time.monotonic() + STREAM_SECONDS
-        while time.monotonic() < ends and not await request.is_disconnected():
-            data = json.dumps(await run_in_threadpool(tick), ensure_ascii=False)
-            yield f"event: board\ndata: {data}\n\n"
-            await asyncio.sleep(PUSH_S)
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-
-
-def _user(request: Request, db: Session) -> User:
-    return console_user(request, db)
+    return polled_events(request, tick, event="board", every_s=PUSH_S, retry_ms=2000)

@@ -2,6 +2,26 @@
 // No inline handlers anywhere: the Content-Security-Policy forbids them.
 (function () {
   "use strict";
+  // Helpers for the pages' own scripts (loaded after this one: both are deferred).
+  window.Console = {
+    // Seconds as people say them: "2 phút 5 giây"; "–" when there is no figure.
+    duration: function (s) {
+      if (s === null || s === undefined) return "–";
+      s = Math.round(s);
+      const m = Math.floor(s / 60);
+      return m ? m + " phút " + (s % 60) + " giây" : s + " giây";
+    },
+    // A table row of text cells.
+    row: function (texts) {
+      const tr = document.createElement("tr");
+      texts.forEach(function (text) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.append(td);
+      });
+      return tr;
+    },
+  };
   // Buttons that print the page.
   document.querySelectorAll('[data-action="print"]').forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });

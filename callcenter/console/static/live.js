@@ -31,10 +31,7 @@
     errorEl.hidden = !text;
   }
 
-  function minutes(seconds) {
-    const m = Math.floor(seconds / 60), s = seconds % 60;
-    return m ? m + " phút " + s + " giây" : s + " giây";
-  }
+  const minutes = window.Console.duration;
 
   function row(dl, label, value) {
     if (value === null || value === undefined || value === "") return;
@@ -72,14 +69,9 @@
     const body = $("live-waiting-rows");
     body.replaceChildren();
     waiting.forEach(function (c) {
-      const tr = document.createElement("tr");
+      const tr = window.Console.row([c.from_display || c.from_number, minutes(c.waiting_s),
+        c.vessel_registration || "—", (c.path_titles || []).join(" → "), c.reason_text]);
       tr.dataset.callSid = c.call_sid;
-      [c.from_display || c.from_number, minutes(c.waiting_s), c.vessel_registration || "—", (c.path_titles || []).join(" → "),
-       c.reason_text].forEach(function (text) {
-        const td = document.createElement("td");
-        td.textContent = text;
-        tr.append(td);
-      });
       body.append(tr);
     });
     $("live-waiting-n").textContent = String(waiting.length);

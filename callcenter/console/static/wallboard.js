@@ -4,12 +4,7 @@
   const board = document.getElementById("wallboard");
   if (!board || !window.EventSource) return;
   const $ = function (id) { return document.getElementById(id); };
-  function duration(s) {
-    if (s === null || s === undefined) return "–";
-    s = Math.round(s);
-    const m = Math.floor(s / 60);
-    return m ? m + " phút " + (s % 60) + " giây" : s + " giây";
-  }
+  const duration = window.Console.duration;
   function render(b) {
     $("wb-status").textContent = "Cập nhật " + new Date().toLocaleTimeString("vi-VN");
     $("wb-waiting").textContent = String(b.waiting);
@@ -28,13 +23,8 @@
     const body = document.querySelector("#wb-operators tbody");
     body.replaceChildren();
     b.operators.forEach(function (o) {
-      const tr = document.createElement("tr");
+      const tr = window.Console.row([o.name, o.state_label, duration(o.for_s)]);
       tr.dataset.username = o.username;
-      [o.name, o.state_label, duration(o.for_s)].forEach(function (text) {
-        const td = document.createElement("td");
-        td.textContent = text;
-        tr.append(td);
-      });
       body.append(tr);
     });
   }
