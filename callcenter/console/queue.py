@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.console.csrf import CsrfForm
 from callcenter.console.deps import StaffPage, client_ip, console_user
+from callcenter.console.polled_events import STREAM_SECONDS
 from callcenter.console.queries import drafts_after, newest_draft
 from callcenter.console.session import ensure_session
 from callcenter.console.templating import TEMPLATES, render
@@ -44,9 +45,6 @@ router = APIRouter()
 
 PAGE_SIZE = 25
 POLL_SECONDS = 1.5
-# An event stream ends after this long and the browser reconnects on its own (with
-# Last-Event-ID): no connection is held forever, and load spreads over the workers.
-STREAM_SECONDS = 300.0
 
 
 class _StreamCount:
