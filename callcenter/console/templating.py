@@ -137,7 +137,7 @@ def local_time(settings: Settings) -> Callable[..., str]:
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
-           status_code: int = 200) -> HTMLResponse:
+           status_code: int = 200, templates: Jinja2Templates = TEMPLATES) -> HTMLResponse:
     """A page with the user, the CSRF token and a local-time filter; sets the session cookie if new."""
     settings: Settings = request.app.state.settings
     session, is_new = ensure_session(request)
@@ -147,7 +147,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "local": local_time(settings),
         **(context or {}),
     }
-    response = TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
+    response = templates.TemplateResponse(request, template, full, status_code=status_code)
     if is_new:
         write_session(response, session, settings=settings)
     return response
