@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -32,8 +33,18 @@ class Vessel(TimestampMixin, Base):
     licence_expiry: Mapped[date | None]
 
 
+def owned_vessels(session: Session, phones: Iterable[str]) -> dict[str, Vessel]:
+    """phone → the vessel whose registered owner has that phone, for the phones registered
+    to exactly one: an owner of two boats must say which. One query for all of them.
+    (The IVR asks the same of one caller in Core, `ivr.calls.rows`.)"""
+    wanted = set(phones)
+    if not wanted:
+        return {}
+    seen: dict[str, list[Vessel]] = {}
+    for vessel in session.scalars(select(Vessel).where(Vessel.owner_phone.in_(wanted))):
+        seen.setdefault(vessel.owner_phone or "", []).append(vessel)
+    return {phone: found[0] for phone, found in seen.items() if len(found) == 1}
+
+
 def owned_vessel(session: Session, *, phone: str) -> Vessel | None:
-    """The vessel whose registered owner has this phone, when there is exactly one: an
-    owner of two boats must say which. (The IVR asks the same in Core, `ivr.calls.rows`.)"""
-    found = session.scalars(select(Vessel).where(Vessel.owner_phone == phone).limit(2)).all()
-    return found[0] if len(found) == 1 else None
+    return owned_vessels(session, [phone]).get(phone)

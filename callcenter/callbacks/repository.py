@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models.call import Call
 from models.callback import CallbackAttempt, CallbackRequest
 from models.dossier import Dossier
-from models.vessel import Vessel
+from models.vessel import Vessel, owned_vessels
 
 ATTEMPTS_SHOWN = 20
 
@@ -82,25 +82,14 @@ def open_requests(db: Session, *, after: tuple[datetime, int] | None, limit: int
                                   .order_by(CallbackAttempt.id)):
             if attempt.request_id is not None:
                 last[attempt.request_id] = attempt
-    by_phone = _vessels_of_phones(db, {r.phone for r, owner, *_ in rows if r.vessel_registration is None})
+    by_phone = owned_vessels(db, {r.phone for r, owner, *_ in rows if r.vessel_registration is None})
     found = []
     for r, owner, started, reference in rows:
         registration, owner_name = r.vessel_registration, owner
-        if registration is None and r.phone in by_phone:
-            registration, owner_name = by_phone[r.phone]
+        owned = by_phone.get(r.phone) if registration is None else None
+        if owned is not None:
+            registration, owner_name = owned.registration_number, owned.owner_name
         found.append(OpenRequest(r, owner_name, started or r.requested_at, reference, last.get(r.id),
                                  registration))
     return found
 
-
-def _vessels_of_phones(db: Session, phones: set[str]) -> dict[str, tuple[str, str]]:
-    """phone → (registration, owner) for numbers registered to exactly one vessel."""
-    if not phones:
-        return {}
-    seen: dict[str, list[tuple[str, str]]] = {}
-    stmt = (select(Vessel.owner_phone, Vessel.registration_number, Vessel.owner_name)
-            .where(Vessel.owner_phone.in_(phones)))
-    for phone, registration, owner in db.execute(stmt):
-        if phone is not None:
-            seen.setdefault(phone, []).append((registration, owner))
-    return {phone: vessels[0] for phone, vessels in seen.items() if len(vessels) == 1}

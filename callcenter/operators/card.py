@@ -16,7 +16,7 @@ from models.call import Call
 from models.callback import CallbackRequest
 from models.dossier import Dossier
 from models.queue import QueueEntry
-from models.vessel import Vessel, owned_vessel
+from models.vessel import Vessel, owned_vessels
 
 # Why the caller asked for a person, in the operator's words.
 REASONS = {
@@ -77,6 +77,11 @@ def cards_for(
     wanted = {r for r in named.values() if r}
     vessels = {v.registration_number: v for v in session.scalars(
         select(Vessel).where(Vessel.registration_number.in_(wanted)))} if wanted else {}
+    # Callers who asked for a person before the IVR reached a vessel: the registry's vessel
+    # of their number, when there is exactly one, is the best guess.
+    by_phone = owned_vessels(session, {calls[e.call_id].from_number for e in entries
+                                       if not named[e.id] and e.call_id in calls
+                                       and calls[e.call_id].from_number.startswith("+")})
     cards = []
     for entry in entries:
         call = calls.get(entry.call_id)
@@ -86,9 +91,7 @@ def cards_for(
         vessel = vessels.get(registration) if registration else None
         from_caller_id = False
         if registration is None and phone.startswith("+"):
-            # The caller asked for a person before the IVR reached a vessel: the registry's
-            # vessel of their number, when there is exactly one, is the best guess.
-            owned = owned_vessel(session, phone=phone)
+            owned = by_phone.get(phone)
             if owned is not None:
                 vessel, registration, from_caller_id = owned, owned.registration_number, True
         dossiers, callbacks = _history(session, phone) if full and phone.startswith("+") else ([], 0)
