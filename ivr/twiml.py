@@ -63,9 +63,9 @@ class _Plan:
 
 
 def _utterance(prompt: str, values: dict[str, str], catalogue: Catalogue, voice: _Voice) -> _Utterance:
-    audio = catalogue.audio.get(prompt)
-    if audio:
-        return ("play", f"{voice.base_url}/voice-prompts/{voice.language[:2]}/{audio}")
+    url = catalogue.audio_url(prompt, voice.base_url)
+    if url:
+        return ("play", url)
     return ("say", catalogue.text(prompt).format(**values))
 
 

@@ -28,16 +28,15 @@ OPERATOR_HOLD_S = 60
 OPERATOR_HOLD_STEP_S = 5
 
 
-
 def _say(parent: VoiceResponse | Gather, text: str, settings: Settings, catalogue: Catalogue) -> None:
     parent.say(text, language=catalogue.language, voice=settings.tts_voice)
 
 
 def _prompt(parent: VoiceResponse | Gather, name: str, catalogue: Catalogue, settings: Settings,
             **values: str) -> None:
-    audio = catalogue.audio.get(name)
-    if audio and not values:
-        parent.play(f"{settings.public_base_url}/voice-prompts/{catalogue.language[:2]}/{audio}")
+    url = catalogue.audio_url(name, settings.public_base_url)
+    if url:  # a recorded prompt has no placeholders (the catalogue's loader refuses them)
+        parent.play(url)
     else:
         _say(parent, catalogue.text(name).format(**values), settings, catalogue)
 
