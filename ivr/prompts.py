@@ -48,7 +48,7 @@ class Catalogue:
     def audio_url(self, name: str, base_url: str) -> str | None:
         """Where Twilio fetches the prompt's recording (served under /voice-prompts), if it has one."""
         audio = self.audio.get(name)
-        return f"{base_url}/voice-prompts/{self.language[:2]}/{audio}" if audio else None
+        return f"{base_url}/voice-prompts/{self.language[:2]}/audio/{audio}" if audio else None
 
     def placeholders(self, name: str) -> set[str]:
         return {f for _, f, _, _ in string.Formatter().parse(self.prompts[name]) if f}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from ivr.flow.state import CallState, Step, Wait
 from ivr.flow.state import Say as SayPrompt
-from ivr.prompts import load_catalogue
+from ivr.prompts import PROMPTS_ROOT, load_catalogue
 from ivr.settings import Settings
 from ivr.simulator.twiml import Gather, Redirect, Say, parse_twiml
 from ivr.twiml import render_step
@@ -42,3 +45,16 @@ def test_a_callers_words_are_escaped_into_the_shared_twiml() -> None:
                     for prompt in gather.prompts if isinstance(prompt, Say))
     assert "Công ty A & B <Tàu 1>" in said
     assert "\u27e6" not in twiml
+
+
+def test_a_recorded_prompt_is_played_from_where_the_app_serves_it(tmp_path: Path) -> None:
+    # The app serves PROMPTS_ROOT under /voice-prompts (ivr.webhooks.mount_voice_prompts):
+    # the URL Twilio is given must name the recording's own file there, or the caller hears nothing.
+    (tmp_path / "vi" / "audio").mkdir(parents=True)
+    shutil.copy(PROMPTS_ROOT / "vi" / "prompts.toml", tmp_path / "vi" / "prompts.toml")
+    name = next(n for n in CATALOGUE.prompts if not CATALOGUE.placeholders(n))
+    (tmp_path / "vi" / "audio" / f"{name}.mp3").write_bytes(b"ID3")
+    catalogue = load_catalogue("vi", root=tmp_path)
+    url = catalogue.audio_url(name, SETTINGS.public_base_url)
+    assert url is not None and url.startswith("https://hotline.example/voice-prompts/")
+    assert (tmp_path / url.removeprefix("https://hotline.example/voice-prompts/")).is_file()
