@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -38,19 +39,26 @@ requires_chromium = [
 ]
 
 
+def live_app(database_url: str, **overrides: Any) -> Iterator[str]:
+    """The whole app on a free local port, over the test database, with these settings
+    changed from the tests' own; yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    values: dict[str, Any] = {
+        "database_url": database_url, "public_base_url": base, "twilio_auth_token": TWILIO_TOKEN,
+        "twilio_account_sid": None, "twilio_from_number": None, "run_worker_in_app": False,
+        "secret_key": "browser-test-secret-key-long-enough-for-hs256", "log_json": False,
+        **overrides,
+    }
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    with serve(create_app(settings), port=port, lifespan="on") as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def server(database_url: str, engine: Engine) -> Iterator[str]:
     """The whole app on a free local port, over the test database; yields its base URL."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url, public_base_url=base, twilio_auth_token=TWILIO_TOKEN,
-        twilio_account_sid=None, twilio_from_number=None, run_worker_in_app=False,
-        secret_key="browser-test-secret-key-long-enough-for-hs256", log_json=False,
-    )
-    with serve(create_app(settings), port=port, lifespan="on") as url:
-        yield url
+    yield from live_app(database_url)
 
 
 @pytest.fixture(scope="module")

@@ -19,15 +19,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from callcenter.app import create_app
-from ivr.settings import Settings
 from models.operator import OperatorPresence
 from models.queue import QueueEntry
 from tests import browser as live
-from tests.browser import Browser, Page, expect, new_context, requires_chromium
+from tests.browser import Browser, Page, expect, live_app, new_context, requires_chromium
 from tests.callcenter.console.conftest import PASSWORD, MakeUser
-from tests.conftest import TWILIO_TOKEN, sign
-from tests.live_server import free_port, serve
+from tests.conftest import sign
 
 pytestmark = requires_chromium
 browser = live.browser
@@ -54,18 +51,12 @@ window.TwilioVoice = { Device: FakeDevice };
 
 @pytest.fixture(scope="module")
 def server(database_url: str, engine: Engine) -> Iterator[str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url, public_base_url=base, twilio_auth_token=TWILIO_TOKEN,
-        twilio_account_sid="AC" + "1" * 32, twilio_api_key="SK" + "2" * 32,
+    """The app with a softphone configured (a made-up account) and the hotline open."""
+    yield from live_app(
+        database_url, twilio_account_sid="AC" + "1" * 32, twilio_api_key="SK" + "2" * 32,
         twilio_api_secret="api-secret-of-the-test-account-32bytes", twilio_twiml_app_sid="AP" + "3" * 32,
-        twilio_from_number=None, run_worker_in_app=False, hotline_force="open",
-        secret_key="browser-test-secret-key-long-enough-for-hs256", log_json=False,
+        hotline_force="open",
     )
-    with serve(create_app(settings), port=port, lifespan="on") as url:
-        yield url
 
 
 class Twilio:
